@@ -1,0 +1,269 @@
+import { X509Certificate } from 'node:crypto';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isZerogateError, ZerogateError } from '../../shared/errors.ts';
+import { enrollWithToken } from '../core/enroll/index.ts';
+import { parseJsonResponse, proxyRequest } from '../core/http/request.ts';
+import { AgentHome, FILES, type DeviceCredentials } from '../core/state/index.ts';
+import { listenApp, parseListenAddress, TunnelClient, type AppListener } from '../core/tunnel/index.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+/** Exit codes (DESIGN.md §9). */
+export const EXIT_OK = 0;
+export const EXIT_RUNTIME = 1;
+export const EXIT_USAGE = 2;
+
+const USAGE = `usage: zerogate <command> [options]
+
+commands:
+  login --proxy URL (--ca-fingerprint H | --ca-file F) --token T
+                              enrol this device with a one-time token
+  logout                      delete this device's credentials
+  status [--json]             who is signed in, the device and its certificate
+  apps [--json]               the apps this device may reach, with the reasons for each verdict
+  connect <app> [--listen 127.0.0.1:PORT]
+                              serve one app on a local port through the tunnel
+  up [--json]                 serve every app this device may reach on local ports
+  --version                   print the agent version
+
+environment: ZEROGATE_HOME (default ~/.zerogate) holds the device key and certificate.`;
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Resolves when the user asks to stop (SIGINT/SIGTERM); long-running commands wait on it. */
+  untilStopped: () => Promise<void>;
+}
+
+type Handler = (args: string[], io: CliIo, home: AgentHome) => Promise<number>;
+
+const COMMANDS: Record<string, Handler> = { login, logout, status, apps, connect, up };
+
+/** Runs the CLI; returns the exit code. Every error is printed with its code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--version' || command === 'version') {
+    io.out(AGENT_VERSION);
+    return EXIT_OK;
+  }
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.out(USAGE);
+    return command === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const handler = COMMANDS[command];
+  if (handler === undefined) {
+    io.err(`error ZG_ERR_USAGE: unknown command "${command}"\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const home = new AgentHome(io.env.ZEROGATE_HOME !== undefined && io.env.ZEROGATE_HOME !== '' ? io.env.ZEROGATE_HOME : undefined);
+  try {
+    return await handler(rest, io, home);
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+function report(error: unknown, io: CliIo): number {
+  if (isZerogateError(error)) {
+    const reasons = error.reasons.length > 0 ? ` [${error.reasons.join(', ')}]` : '';
+    io.err(`error ${error.code}: ${error.message}${reasons}`);
+    return error.code === 'ZG_ERR_USAGE' ? EXIT_USAGE : EXIT_RUNTIME;
+  }
+  if (error instanceof TypeError && /parseArgs|ERR_PARSE_ARGS/.test(String((error as NodeJS.ErrnoException).code))) {
+    io.err(`error ZG_ERR_USAGE: ${error.message}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  io.err(`error ZG_ERR_INTERNAL: ${error instanceof Error ? error.message : String(error)}`);
+  return EXIT_RUNTIME;
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, allowPositionals = false) {
+  return parseArgs({ args, options, allowPositionals, strict: true });
+}
+
+async function login(args: string[], io: CliIo, home: AgentHome): Promise<number> {
+  const { values } = parse(args, {
+    proxy: { type: 'string' },
+    'ca-fingerprint': { type: 'string' },
+    'ca-file': { type: 'string' },
+    token: { type: 'string' },
+    hostname: { type: 'string' },
+  });
+  if (values.proxy === undefined) throw new ZerogateError('ZG_ERR_USAGE', 'login needs --proxy https://HOST:PORT');
+  if (values.token === undefined) {
+    throw new ZerogateError('ZG_ERR_USAGE', 'login needs --token T (a one-time enrolment token from your administrator)');
+  }
+  const enrollment = await enrollWithToken({
+    proxyUrl: values.proxy,
+    token: values.token,
+    home,
+    ...(values['ca-fingerprint'] === undefined ? {} : { caFingerprint: values['ca-fingerprint'] }),
+    ...(values['ca-file'] === undefined ? {} : { caFile: values['ca-file'] }),
+    ...(values.hostname === undefined ? {} : { hostname: values.hostname }),
+  });
+  io.out(`enrolled device ${enrollment.deviceId} for ${enrollment.user} at ${enrollment.proxyUrl}`);
+  io.out(`device certificate valid until ${enrollment.certNotAfter}; credentials in ${home.dir}`);
+  return EXIT_OK;
+}
+
+async function logout(args: string[], io: CliIo, home: AgentHome): Promise<number> {
+  parse(args, {});
+  const was = home.isEnrolled();
+  home.clear();
+  io.out(was ? `deleted this device's credentials from ${home.dir}` : 'this device was not enrolled');
+  return EXIT_OK;
+}
+
+async function status(args: string[], io: CliIo, home: AgentHome): Promise<number> {
+  const { values } = parse(args, { json: { type: 'boolean' } });
+  if (!home.isEnrolled()) {
+    if (values.json) io.out(JSON.stringify({ enrolled: false }));
+    else io.out('not enrolled: run `zerogate login`');
+    return EXIT_OK;
+  }
+  const creds = home.loadCredentials();
+  const cert = new X509Certificate(creds.certPem);
+  const notAfter = new Date(cert.validTo);
+  const info = {
+    enrolled: true,
+    user: creds.enrollment.user,
+    deviceId: creds.enrollment.deviceId,
+    proxy: creds.enrollment.proxyUrl,
+    caFingerprint: creds.enrollment.caFingerprint,
+    certificateExpires: notAfter.toISOString(),
+    certificateExpired: notAfter.getTime() <= Date.now(),
+  };
+  if (values.json) {
+    io.out(JSON.stringify(info, null, 2));
+  } else {
+    io.out(`user:        ${info.user}`);
+    io.out(`device:      ${info.deviceId}`);
+    io.out(`proxy:       ${info.proxy}`);
+    io.out(`certificate: ${info.certificateExpired ? 'EXPIRED' : 'valid'} until ${info.certificateExpires}`);
+  }
+  return EXIT_OK;
+}
+
+interface AppVerdict {
+  id: string;
+  name: string;
+  protocol: string;
+  allowed: boolean;
+  reasons: string[];
+}
+
+async function fetchApps(creds: DeviceCredentials): Promise<AppVerdict[]> {
+  const response = await proxyRequest(new URL('/v1/me/apps', creds.enrollment.proxyUrl), {
+    tls: { ca: creds.caPem, cert: creds.certPem, key: creds.keyPem },
+  });
+  return parseJsonResponse<{ apps: AppVerdict[] }>(response, 'the app list').apps;
+}
+
+async function apps(args: string[], io: CliIo, home: AgentHome): Promise<number> {
+  const { values } = parse(args, { json: { type: 'boolean' } });
+  const list = await fetchApps(home.loadCredentials());
+  if (values.json) {
+    io.out(JSON.stringify(list, null, 2));
+    return EXIT_OK;
+  }
+  for (const app of list) {
+    io.out(`${app.id.padEnd(20)} ${app.protocol.padEnd(6)} ${app.allowed ? 'allowed' : `denied (${app.reasons.join(', ')})`}  ${app.name}`);
+  }
+  return EXIT_OK;
+}
+
+function startClient(creds: DeviceCredentials, io: CliIo): TunnelClient {
+  const client = new TunnelClient({
+    credentials: creds,
+    onState: (state, detail) => {
+      if (state === 'connected') io.err('tunnel: connected');
+      else if (state === 'denied' && detail?.problem) io.err(`tunnel: refused: ${detail.problem.code}: ${detail.problem.message} [${detail.problem.reasons.join(', ')}]`);
+      else if (state === 'disconnected' && detail?.delayMs !== undefined) io.err(`tunnel: disconnected, retrying in ${detail.delayMs} ms`);
+    },
+  });
+  client.start();
+  return client;
+}
+
+const listenerEvents = (io: CliIo) => ({
+  onDenied: (app: string, problem: { code: string; reasons: string[]; message: string }) =>
+    io.err(`${app}: refused: ${problem.code}: ${problem.message}${problem.reasons.length ? ` [${problem.reasons.join(', ')}]` : ''}`),
+  onError: (app: string, error: Error) => io.err(`${app}: ${isZerogateError(error) ? `${error.code}: ` : ''}${error.message}`),
+});
+
+async function connect(args: string[], io: CliIo, home: AgentHome): Promise<number> {
+  const { values, positionals } = parse(args, { listen: { type: 'string' } }, true);
+  const [app, ...extra] = positionals;
+  if (app === undefined || extra.length > 0) throw new ZerogateError('ZG_ERR_USAGE', 'connect takes exactly one app id: zerogate connect <app> [--listen 127.0.0.1:PORT]');
+  const address = parseListenAddress(values.listen ?? '127.0.0.1:0');
+  const creds = home.loadCredentials();
+  const client = startClient(creds, io);
+  let listener: AppListener;
+  try {
+    listener = await listenApp(client, app, address, listenerEvents(io));
+  } catch (error) {
+    await client.stop();
+    throw error;
+  }
+  io.out(`${app} is on ${formatAddress(listener.address)} (Ctrl-C to stop)`);
+  await io.untilStopped();
+  await listener.close();
+  await client.stop();
+  return EXIT_OK;
+}
+
+async function up(args: string[], io: CliIo, home: AgentHome): Promise<number> {
+  const { values } = parse(args, { json: { type: 'boolean' } });
+  const creds = home.loadCredentials();
+  const list = (await fetchApps(creds)).filter((a) => a.allowed);
+  const ports = readPorts(home);
+  const client = startClient(creds, io);
+  const listeners: AppListener[] = [];
+  try {
+    for (const app of list) {
+      const preferred = ports[app.id];
+      let listener: AppListener;
+      try {
+        listener = await listenApp(client, app.id, { host: '127.0.0.1', port: preferred ?? 0 }, listenerEvents(io));
+      } catch {
+        // The remembered port is taken now: take any free one.
+        listener = await listenApp(client, app.id, { host: '127.0.0.1', port: 0 }, listenerEvents(io));
+      }
+      ports[app.id] = listener.address.port;
+      listeners.push(listener);
+    }
+  } catch (error) {
+    await Promise.all(listeners.map((l) => l.close()));
+    await client.stop();
+    throw error;
+  }
+  home.write(FILES.ports, `${JSON.stringify(ports, null, 2)}\n`, 0o600);
+  if (values.json) {
+    io.out(JSON.stringify(listeners.map((l) => ({ app: l.app, address: formatAddress(l.address) }))));
+  } else {
+    if (listeners.length === 0) io.out('no apps are available to this device');
+    for (const l of listeners) io.out(`${l.app.padEnd(20)} ${formatAddress(l.address)}`);
+    io.out('(Ctrl-C to stop)');
+  }
+  await io.untilStopped();
+  await Promise.all(listeners.map((l) => l.close()));
+  await client.stop();
+  return EXIT_OK;
+}
+
+function readPorts(home: AgentHome): Record<string, number> {
+  try {
+    const parsed = JSON.parse(home.read(FILES.ports) ?? '{}') as unknown;
+    if (parsed === null || typeof parsed !== 'object') return {};
+    return Object.fromEntries(
+      Object.entries(parsed).filter((e): e is [string, number] => Number.isInteger(e[1]) && e[1] > 0 && e[1] < 65536),
+    );
+  } catch {
+    return {};
+  }
+}
+
+function formatAddress(a: { host: string; port: number }): string {
+  return `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+}

@@ -1,0 +1,108 @@
+import { chmodSync, existsSync, fsyncSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ZerogateError } from '../../../shared/errors.ts';
+
+/**
+ * The agent's state in `$ZEROGATE_HOME` (default `~/.zerogate`, mode 0700): the enrolment
+ * record, the device key and certificate (0600) and the pinned proxy CA.
+ */
+export interface Enrollment {
+  proxyUrl: string;
+  deviceId: string;
+  user: string;
+  caFingerprint: string;
+  certNotAfter: string;
+  enrolledAt: string;
+}
+
+export const FILES = {
+  enrollment: 'enrollment.json',
+  key: 'device.key',
+  cert: 'device.pem',
+  ca: 'ca.pem',
+  ports: 'ports.json',
+} as const;
+
+export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.ZEROGATE_HOME !== undefined && env.ZEROGATE_HOME !== '' ? env.ZEROGATE_HOME : join(homedir(), '.zerogate');
+}
+
+export interface DeviceCredentials {
+  enrollment: Enrollment;
+  keyPem: string;
+  certPem: string;
+  caPem: string;
+}
+
+export class AgentHome {
+  readonly dir: string;
+
+  constructor(dir: string = resolveHome()) {
+    this.dir = dir;
+  }
+
+  ensure(): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    chmodSync(this.dir, 0o700);
+  }
+
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  /** Writes a file atomically with `mode` (temp file, fsync, rename): never half-written. */
+  write(name: string, content: string, mode = 0o600): void {
+    this.ensure();
+    const target = this.path(name);
+    const temp = `${target}.tmp-${process.pid}`;
+    const fd = openSync(temp, 'w', mode);
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    chmodSync(temp, mode);
+    renameSync(temp, target);
+  }
+
+  read(name: string): string | undefined {
+    const file = this.path(name);
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  }
+
+  /** Saves everything an enrolment produced; the enrolment record goes last, so it only exists when the rest does. */
+  saveCredentials(credentials: DeviceCredentials): void {
+    this.write(FILES.key, credentials.keyPem, 0o600);
+    this.write(FILES.cert, credentials.certPem, 0o600);
+    this.write(FILES.ca, credentials.caPem, 0o644);
+    this.write(FILES.enrollment, `${JSON.stringify(credentials.enrollment, null, 2)}\n`, 0o600);
+  }
+
+  loadCredentials(): DeviceCredentials {
+    const raw = this.read(FILES.enrollment);
+    const keyPem = this.read(FILES.key);
+    const certPem = this.read(FILES.cert);
+    const caPem = this.read(FILES.ca);
+    if (raw === undefined || keyPem === undefined || certPem === undefined || caPem === undefined) {
+      throw new ZerogateError('ZG_ERR_AUTH_NOT_ENROLLED', `this device is not enrolled (no credentials in ${this.dir}): run \`zerogate login\``);
+    }
+    let enrollment: Enrollment;
+    try {
+      enrollment = JSON.parse(raw) as Enrollment;
+    } catch (cause) {
+      throw new ZerogateError('ZG_ERR_AUTH_NOT_ENROLLED', `${this.path(FILES.enrollment)} is corrupt: run \`zerogate login\` again`, { cause });
+    }
+    return { enrollment, keyPem, certPem, caPem };
+  }
+
+  isEnrolled(): boolean {
+    return this.read(FILES.enrollment) !== undefined;
+  }
+
+  /** Deletes the local secrets and enrolment. */
+  clear(): void {
+    for (const name of Object.values(FILES)) rmSync(this.path(name), { force: true });
+  }
+}

@@ -1,0 +1,1 @@
+export { AgentHome, FILES, resolveHome, type DeviceCredentials, type Enrollment } from './home.ts';

@@ -1,0 +1,229 @@
+import type { IncomingMessage } from 'node:http';
+import { WebSocket } from 'ws';
+import { ZerogateError } from '../../../shared/errors.ts';
+import { Mux, type ByteSocket, type MuxStream, type OpenRequest, type StreamEvents } from '../../../shared/mux/index.ts';
+import { HEADER_SIZE, type ControlMessage, type Problem, type WireLimits } from '../../../shared/wire/index.ts';
+import type { DeviceCredentials } from '../state/index.ts';
+
+/** Reconnect backoff (full jitter): the delay before attempt n is random in [0, min(max, initial·2ⁿ)]. */
+export const BACKOFF_INITIAL_MS = 250;
+export const BACKOFF_MAX_MS = 30_000;
+/** How long a new local connection waits for the tunnel to come (back) up before it is refused. */
+export const OPEN_WAIT_MS = 10_000;
+/** The proxy pings every 15 s; with no ping for this long the connection is presumed dead. */
+export const DEAD_PEER_MS = 2 * 15_000 + 5_000;
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+const MAX_TRANSPORT_MESSAGE = 1024 * 1024 + HEADER_SIZE;
+
+export type TunnelState = 'connecting' | 'connected' | 'disconnected' | 'denied' | 'stopped';
+
+export interface TunnelClientOptions {
+  credentials: DeviceCredentials;
+  /** Override the proxy origin (tests); defaults to the enrolment's. */
+  proxyUrl?: string;
+  limits?: Partial<WireLimits>;
+  backoff?: { initialMs?: number; maxMs?: number };
+  onState?: (state: TunnelState, detail?: { problem?: Problem; attempt?: number; delayMs?: number }) => void;
+  onControl?: (message: ControlMessage) => void;
+}
+
+/**
+ * The agent's end of the tunnel: one mutually authenticated WebSocket to the proxy that carries
+ * every stream, re-established with jittered backoff whenever it drops.
+ */
+export class TunnelClient {
+  readonly #options: TunnelClientOptions;
+  readonly #url: string;
+  #ws: WebSocket | undefined;
+  #mux: Mux | undefined;
+  #state: TunnelState = 'disconnected';
+  #attempt = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #deadTimer: NodeJS.Timeout | undefined;
+  #lastPing = 0;
+  #waiters = new Set<() => void>();
+  #lastProblem: Problem | undefined;
+
+  constructor(options: TunnelClientOptions) {
+    this.#options = options;
+    const base = options.proxyUrl ?? options.credentials.enrollment.proxyUrl;
+    this.#url = new URL('/v1/tunnel', base).toString().replace(/^https:/, 'wss:');
+  }
+
+  get state(): TunnelState {
+    return this.#state;
+  }
+
+  /** Why the last connection attempt was refused, if it was. */
+  get lastProblem(): Problem | undefined {
+    return this.#lastProblem;
+  }
+
+  get mux(): Mux | undefined {
+    return this.#mux;
+  }
+
+  start(): void {
+    if (this.#state === 'stopped') throw new TypeError('a stopped tunnel client cannot restart');
+    if (this.#ws === undefined && this.#retryTimer === undefined) this.#connect();
+  }
+
+  /** Resolves once connected, or rejects after `timeoutMs`. */
+  waitConnected(timeoutMs = OPEN_WAIT_MS): Promise<void> {
+    if (this.#state === 'connected') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(done);
+        const why = this.#lastProblem === undefined ? '' : `: ${this.#lastProblem.message}`;
+        reject(new ZerogateError('ZG_ERR_TUNNEL_CONNECT', `the tunnel to the proxy is not up${why}`, { reasons: this.#lastProblem?.reasons ?? [] }));
+      }, timeoutMs);
+      this.#waiters.add(done);
+    });
+  }
+
+  /** Opens a stream for `socket`, waiting for the tunnel if it is reconnecting. */
+  async open(request: OpenRequest, socket: ByteSocket, events: StreamEvents = {}): Promise<MuxStream> {
+    try {
+      await this.waitConnected();
+      const mux = this.#mux;
+      if (mux === undefined || mux.closed) throw new ZerogateError('ZG_ERR_TUNNEL_CLOSED', 'the tunnel closed');
+      return mux.open(request, socket, events);
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#setState('stopped');
+    clearTimeout(this.#retryTimer);
+    clearInterval(this.#deadTimer);
+    const ws = this.#ws;
+    this.#mux?.close();
+    if (ws !== undefined && ws.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        ws.once('close', () => resolve());
+        ws.close(1000, 'agent stopping');
+        setTimeout(() => {
+          ws.terminate();
+          resolve();
+        }, 2000).unref();
+      });
+    }
+  }
+
+  #connect(): void {
+    this.#retryTimer = undefined;
+    if (this.#state === 'stopped') return;
+    this.#setState('connecting');
+    const { credentials } = this.#options;
+    const ws = new WebSocket(this.#url, {
+      cert: credentials.certPem,
+      key: credentials.keyPem,
+      ca: credentials.caPem,
+      minVersion: 'TLSv1.2',
+      perMessageDeflate: false,
+      maxPayload: MAX_TRANSPORT_MESSAGE,
+      skipUTF8Validation: true,
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+      // Masking protects HTTP intermediaries from client-chosen bytes; inside TLS none can read them,
+      // and an all-zero mask lets ws skip rewriting every payload (RFC 6455 §5.3, DESIGN.md §12).
+      generateMask: (mask: Buffer) => void mask.fill(0),
+    });
+    this.#ws = ws;
+    const mux = new Mux(
+      { send: (frame) => ws.send(frame, { binary: true }), close: (code, reason) => ws.close(code, reason) },
+      {
+        role: 'agent',
+        ...(this.#options.limits === undefined ? {} : { limits: this.#options.limits }),
+        ...(this.#options.onControl === undefined ? {} : { onControl: this.#options.onControl }),
+      },
+    );
+    ws.on('upgrade', (response) => response.socket.setNoDelay(true));
+    ws.on('open', () => {
+      this.#mux = mux;
+      this.#attempt = 0;
+      this.#lastProblem = undefined;
+      this.#lastPing = Date.now();
+      this.#deadTimer = setInterval(() => {
+        if (Date.now() - this.#lastPing > DEAD_PEER_MS) ws.terminate();
+      }, 5_000);
+      this.#deadTimer.unref();
+      this.#setState('connected');
+      for (const wake of [...this.#waiters]) wake();
+    });
+    ws.on('ping', () => {
+      this.#lastPing = Date.now();
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) mux.receive(data as Buffer);
+      else ws.close(1002, 'ZG_ERR_WIRE_BAD_PAYLOAD');
+    });
+    ws.on('unexpected-response', (_request, response: IncomingMessage) => {
+      void readRefusal(response).then((problem) => {
+        this.#lastProblem = problem;
+        this.#setState('denied', { problem });
+        ws.terminate();
+      });
+    });
+    ws.on('error', (error) => {
+      this.#lastProblem ??= { code: 'ZG_ERR_TUNNEL_CONNECT', reasons: [], message: `cannot reach the proxy (${(error as NodeJS.ErrnoException).code ?? error.message})` };
+    });
+    ws.on('close', () => {
+      clearInterval(this.#deadTimer);
+      mux.close();
+      if (this.#ws === ws) this.#ws = undefined;
+      if (this.#mux === mux) this.#mux = undefined;
+      if (this.#state === 'stopped') return;
+      if (this.#state !== 'denied') this.#setState('disconnected');
+      this.#scheduleReconnect();
+    });
+  }
+
+  #scheduleReconnect(): void {
+    const initial = this.#options.backoff?.initialMs ?? BACKOFF_INITIAL_MS;
+    const max = this.#options.backoff?.maxMs ?? BACKOFF_MAX_MS;
+    const ceiling = Math.min(max, initial * 2 ** Math.min(this.#attempt, 20));
+    const delayMs = Math.round(Math.random() * ceiling);
+    this.#attempt++;
+    this.#options.onState?.(this.#state, { attempt: this.#attempt, delayMs });
+    this.#retryTimer = setTimeout(() => this.#connect(), delayMs);
+  }
+
+  #setState(state: TunnelState, detail?: { problem?: Problem }): void {
+    if (this.#state === state && detail === undefined) return;
+    this.#state = state;
+    this.#options.onState?.(state, detail);
+  }
+}
+
+/** Reads the proxy's JSON refusal `{code, reasons, message}` from a failed upgrade, bounded. */
+function readRefusal(response: IncomingMessage): Promise<Problem> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const fallback: Problem = { code: 'ZG_ERR_TUNNEL_CONNECT', reasons: [], message: `the proxy refused the tunnel (HTTP ${response.statusCode})` };
+    response.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= 16 * 1024) chunks.push(chunk);
+    });
+    response.on('end', () => {
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<Problem>;
+        resolve({
+          code: typeof body.code === 'string' ? body.code : fallback.code,
+          reasons: Array.isArray(body.reasons) ? body.reasons.filter((r) => typeof r === 'string') : [],
+          message: typeof body.message === 'string' ? body.message : fallback.message,
+        });
+      } catch {
+        resolve(fallback);
+      }
+    });
+    response.on('error', () => resolve(fallback));
+  });
+}

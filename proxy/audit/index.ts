@@ -1,0 +1,1 @@
+export { AuditLog, type AuditSink } from './audit-log.ts';

@@ -1,0 +1,218 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isZerogateError, ZerogateError } from '../../shared/errors.ts';
+import { formatDuration, parseDuration } from '../../shared/duration.ts';
+import { loadConfig, type ProxyConfig } from '../config/index.ts';
+import { startDemo } from '../demo/demo.ts';
+import { createEnrollmentToken } from '../devices/index.ts';
+import { initPki } from '../pki/index.ts';
+import { STORE_FILE, startProxy, VERSION } from '../server/index.ts';
+import { SqliteStore, type Store } from '../store/index.ts';
+import { AuditLog } from '../audit/index.ts';
+import { STARTER_CONFIG } from './starter-config.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_RUNTIME = 1;
+export const EXIT_USAGE = 2;
+
+const USAGE = `usage: zerogate-proxy <command> [options]
+
+commands:
+  serve [--config F]                     run the proxy
+  init [--dir D]                         write a starter config and create the device CA in D
+  token create --user U [--ttl 1h] [--config F]
+                                         print a one-time enrolment token for U
+  device list [--json] [--config F]      list enrolled devices
+  device revoke <device-id> [--config F] revoke a device and its certificates
+  demo [--port 8443]                     a proxy, a fresh CA and two sample apps, with the commands to try
+  --version
+
+--config defaults to $ZEROGATE_CONFIG or ./zerogate.yaml.`;
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+  untilStopped: () => Promise<void>;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case '--version':
+      case 'version':
+        io.out(VERSION);
+        return EXIT_OK;
+      case undefined:
+        io.out(USAGE);
+        return EXIT_USAGE;
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(USAGE);
+        return EXIT_OK;
+      case 'serve':
+        return await serve(rest, io);
+      case 'init':
+        return await init(rest, io);
+      case 'token':
+        return await token(rest, io);
+      case 'device':
+        return await device(rest, io);
+      case 'demo':
+        return await demo(rest, io);
+      default:
+        throw new ZerogateError('ZG_ERR_USAGE', `unknown command "${command}"`);
+    }
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+function report(error: unknown, io: CliIo): number {
+  if (isZerogateError(error)) {
+    io.err(`error ${error.code}: ${error.message}`);
+    if (error.code === 'ZG_ERR_USAGE') io.err(USAGE);
+    return error.code === 'ZG_ERR_USAGE' ? EXIT_USAGE : EXIT_RUNTIME;
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    io.err(`error ZG_ERR_USAGE: ${(error as Error).message}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  io.err(`error ZG_ERR_INTERNAL: ${error instanceof Error ? error.message : String(error)}`);
+  return EXIT_RUNTIME;
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, allowPositionals = false) {
+  return parseArgs({ args, options, allowPositionals, strict: true });
+}
+
+function configPath(value: string | undefined, io: CliIo): string {
+  return resolve(value ?? io.env.ZEROGATE_CONFIG ?? 'zerogate.yaml');
+}
+
+async function serve(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { config: { type: 'string' } });
+  const config = loadConfig(configPath(values.config, io));
+  const proxy = await startProxy({ config, log: io.err });
+  await io.untilStopped();
+  io.err('shutting down');
+  await proxy.close();
+  return EXIT_OK;
+}
+
+async function init(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { dir: { type: 'string' }, force: { type: 'boolean' } });
+  const dir = resolve(values.dir ?? '.');
+  const file = join(dir, 'zerogate.yaml');
+  if (!existsSync(file) || values.force === true) {
+    writeFileSync(file, STARTER_CONFIG, { mode: 0o600 });
+    io.out(`wrote ${file}`);
+  } else {
+    io.out(`kept existing ${file}`);
+  }
+  const config = loadConfig(file);
+  const result = await initPki(config.dataDir, config.server.hostnames);
+  io.out(result.created ? `created the device CA in ${config.dataDir}` : `kept the existing device CA in ${config.dataDir}`);
+  io.out(`CA fingerprint (SHA-256): ${result.caFingerprint}`);
+  return EXIT_OK;
+}
+
+async function withStore<T>(config: ProxyConfig, fn: (store: Store, audit: AuditLog) => Promise<T>): Promise<T> {
+  const store = SqliteStore.open(join(config.dataDir, STORE_FILE));
+  const audit = new AuditLog(store, 'none');
+  try {
+    return await fn(store, audit);
+  } finally {
+    await audit.close();
+    await store.close();
+  }
+}
+
+async function token(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'create') throw new ZerogateError('ZG_ERR_USAGE', 'usage: zerogate-proxy token create --user U [--ttl 1h]');
+  const { values } = parse(rest, { user: { type: 'string' }, ttl: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } });
+  if (values.user === undefined) throw new ZerogateError('ZG_ERR_USAGE', 'token create needs --user U');
+  const config = loadConfig(configPath(values.config, io));
+  const ttlMs = values.ttl === undefined ? config.enrollment.tokenTtlMs : usageDuration(values.ttl, '--ttl');
+  if (ttlMs > config.enrollment.maxTokenTtlMs) {
+    throw new ZerogateError('ZG_ERR_USAGE', `--ttl may be at most ${formatDuration(config.enrollment.maxTokenTtlMs)} (enrollment.maxTokenTtl)`);
+  }
+  const user = values.user;
+  const created = await withStore(config, async (store, audit) => {
+    const result = await createEnrollmentToken(store, user, ttlMs);
+    audit.record({ type: 'admin.change', user, detail: { action: 'token.create', tokenId: result.id, expiresAt: result.expiresAt, by: 'cli' } });
+    return result;
+  });
+  if (values.json) {
+    io.out(JSON.stringify({ token: created.token, user: created.user, expiresAt: new Date(created.expiresAt).toISOString() }));
+  } else {
+    io.out(created.token);
+    io.err(`one-time token for ${created.user}, valid until ${new Date(created.expiresAt).toISOString()}`);
+  }
+  return EXIT_OK;
+}
+
+async function device(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    const { values } = parse(rest, { config: { type: 'string' }, json: { type: 'boolean' }, user: { type: 'string' } });
+    const config = loadConfig(configPath(values.config, io));
+    const devices = await withStore(config, (store) => store.listDevices(values.user === undefined ? {} : { user: values.user }));
+    if (values.json) io.out(JSON.stringify(devices, null, 2));
+    else if (devices.length === 0) io.out('no devices enrolled');
+    else {
+      for (const d of devices) {
+        io.out(`${d.id}  ${d.status.padEnd(7)}  ${d.user}  ${d.hostname}  cert until ${new Date(d.certNotAfter).toISOString()}`);
+      }
+    }
+    return EXIT_OK;
+  }
+  if (sub === 'revoke') {
+    const { values, positionals } = parse(rest, { config: { type: 'string' }, reason: { type: 'string' } }, true);
+    const [id] = positionals;
+    if (id === undefined || positionals.length !== 1) throw new ZerogateError('ZG_ERR_USAGE', 'usage: zerogate-proxy device revoke <device-id>');
+    const config = loadConfig(configPath(values.config, io));
+    const reason = (values.reason ?? 'revoked by an administrator').slice(0, 200);
+    const revoked = await withStore(config, async (store, audit) => {
+      const ok = await store.revokeDevice(id, Date.now(), reason);
+      if (ok) audit.record({ type: 'device.revoke', device: id, reasons: ['device-revoked'], detail: { by: 'cli', reason } });
+      return ok;
+    });
+    if (!revoked) throw new ZerogateError('ZG_ERR_NOT_FOUND', `no active device ${id.slice(0, 64)}`);
+    io.out(`revoked device ${id}`);
+    return EXIT_OK;
+  }
+  throw new ZerogateError('ZG_ERR_USAGE', 'usage: zerogate-proxy device list|revoke');
+}
+
+async function demo(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { port: { type: 'string' } });
+  const port = values.port === undefined ? 8443 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ZerogateError('ZG_ERR_USAGE', '--port must be 0..65535');
+  let running;
+  try {
+    running = await startDemo({ port, log: io.err });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ZerogateError('ZG_ERR_USAGE', `port ${port} is in use: try \`npm start -- --port 9443\``, { cause: error });
+    }
+    throw error;
+  }
+  io.out(running.instructions);
+  await io.untilStopped();
+  await running.close();
+  return EXIT_OK;
+}
+
+function usageDuration(text: string, flag: string): number {
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new ZerogateError('ZG_ERR_USAGE', `${flag} must be a duration like 30m, 1h or 7d, got "${text.slice(0, 30)}"`);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Every default and bound of the proxy config, in one place. The schema documents them, the
+ * resolver enforces them, and nothing else in `proxy/` should restate them.
+ */
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Defaults as they would be written in the config file. */
+export const CONFIG_DEFAULTS = {
+  listen: '0.0.0.0:8443',
+  hostnames: ['localhost', '127.0.0.1', '::1'],
+  dataDir: './zerogate-data',
+  certTtl: '7d',
+  tokenTtl: '1h',
+  maxTokenTtl: '30d',
+  auditFile: 'stdout',
+  policyMode: 'enforce',
+  /** DESIGN.md §4: DATA frames of at most 64 KiB. */
+  maxFramePayload: 64 * 1024,
+  /** DESIGN.md §4: concurrent streams per tunnel. */
+  maxStreams: 1024,
+  /** DESIGN.md §4: per-stream credit. */
+  initialWindow: 256 * 1024,
+  maxOpensPerSecond: 100,
+  upstreamConnectTimeout: '10s',
+} as const;
+
+/** Inclusive bounds of duration settings, in milliseconds. */
+export const DURATION_BOUNDS = {
+  /** Device certificates stay short-lived; 397 days is the CA/Browser Forum ceiling for TLS certs. */
+  certTtl: { min: 5 * MINUTE, max: 397 * DAY },
+  /** One-time enrolment tokens; `tokenTtl` must also be at most `maxTokenTtl`. */
+  tokenTtl: { min: 1 * MINUTE, max: 90 * DAY },
+  maxTokenTtl: { min: 1 * MINUTE, max: 90 * DAY },
+  upstreamConnectTimeout: { min: 100, max: 5 * MINUTE },
+} as const;
+
+/**
+ * Inclusive bounds of integer limits. The lower bounds of byte sizes catch unit mistakes
+ * (`64` meant as KiB); `initialWindow` stays under the 16 MiB credit ceiling of the wire codec.
+ */
+export const LIMIT_BOUNDS = {
+  maxFramePayload: { min: 1024, max: 16 * 1024 * 1024 },
+  maxStreams: { min: 1, max: 65_536 },
+  initialWindow: { min: 1024, max: 16 * 1024 * 1024 },
+  maxOpensPerSecond: { min: 1, max: 10_000 },
+} as const;
+
+/** App ids and policy names: lowercase, URL- and DNS-label-safe. */
+export const ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
+
+/** Longest app display name. */
+export const MAX_APP_NAME_LENGTH = 200;
+
+/** Longest user identifier (an email address is at most 254 characters, RFC 5321). */
+export const MAX_USER_LENGTH = 254;
+
+/** Longest path or URL accepted in the config. */
+export const MAX_PATH_LENGTH = 4096;

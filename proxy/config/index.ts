@@ -1,0 +1,17 @@
+/** The proxy's config file: load, validate, resolve (DESIGN.md §3, §6, §9). */
+
+export { defaultConfig, loadConfig, parseConfig } from './load.ts';
+export { CONFIG_SCHEMA } from './schema.ts';
+export { CONFIG_DEFAULTS, DURATION_BOUNDS, ID_PATTERN, LIMIT_BOUNDS } from './defaults.ts';
+export type {
+  AppConfig,
+  AppInput,
+  ConfigInput,
+  ConfigIssue,
+  HostPort,
+  PolicyConfig,
+  PolicyInput,
+  ProxyConfig,
+  TunnelLimitsConfig,
+  UpstreamConfig,
+} from './types.ts';

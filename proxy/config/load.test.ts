@@ -1,0 +1,551 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isZerogateError, type ZerogateError } from '../../shared/errors.ts';
+import { defaultConfig, loadConfig, parseConfig, type ConfigIssue, type ProxyConfig } from './index.ts';
+
+const S = 1000;
+const M = 60 * S;
+const H = 60 * M;
+const D = 24 * H;
+
+const FILE = 'zerogate.yaml';
+const BASE = '/etc/zerogate';
+
+function invalid(text: string): { error: ZerogateError; errors: ConfigIssue[] } {
+  try {
+    parseConfig(text, FILE, BASE);
+  } catch (error) {
+    expect(isZerogateError(error, 'ZG_ERR_CONFIG_INVALID')).toBe(true);
+    const zerr = error as ZerogateError;
+    expect(zerr.detail?.file).toBe(FILE);
+    return { error: zerr, errors: zerr.detail?.errors as ConfigIssue[] };
+  }
+  return expect.unreachable('parseConfig accepted an invalid config');
+}
+
+/** The one problem of a config with exactly one. */
+function onlyIssue(text: string): ConfigIssue {
+  const { error, errors } = invalid(text);
+  expect(errors, error.message).toHaveLength(1);
+  const [issue] = errors;
+  expect(error.message).toContain(issue?.message);
+  return issue as ConfigIssue;
+}
+
+const FULL = `# every key, none at its default
+server:
+  listen: "[::]:9443"
+  hostnames: [zerogate.example.com, 10.0.0.5]
+  publicUrl: https://zerogate.example.com:443/
+  tls: { cert: tls/server.crt, key: /secure/server.key }
+dataDir: ../var/zerogate
+devices: { certTtl: 1d12h }
+enrollment: { tokenTtl: 30m, maxTokenTtl: 7d }
+audit: { file: logs/audit.jsonl }
+limits:
+  maxFramePayload: 131072
+  maxStreams: 256
+  initialWindow: 1048576
+  maxOpensPerSecond: 20
+  upstreamConnectTimeout: 2500ms
+apps:
+  - id: wiki
+    name: Engineering wiki
+    upstream: http://127.0.0.1:8081
+    users: [alice@example.com, bob@example.com]
+    policy: engineering
+  - id: db
+    upstream: tcp://DB.internal:5432
+  - id: grafana
+    upstream: https://grafana.internal/dashboards?org=1
+  - id: v6
+    upstream: tcp://[0:0::1]:22
+policies:
+  engineering:
+    mode: report-only
+    allow: [{ groups: [engineering] }, { emails: [cto@example.com] }]
+    require: { mfa: true, maxAuthAge: 12h }
+  empty: {}
+`;
+
+describe('parseConfig: valid configs', () => {
+  it('resolves a full config into typed values', () => {
+    const config = parseConfig(FULL, FILE, BASE);
+    expect(config).toEqual<ProxyConfig>({
+      server: {
+        listen: { host: '::', port: 9443 },
+        hostnames: ['zerogate.example.com', '10.0.0.5'],
+        publicUrl: 'https://zerogate.example.com',
+        tls: { certFile: '/etc/zerogate/tls/server.crt', keyFile: '/secure/server.key' },
+      },
+      dataDir: '/etc/var/zerogate',
+      devices: { certTtlMs: D + 12 * H },
+      enrollment: { tokenTtlMs: 30 * M, maxTokenTtlMs: 7 * D },
+      audit: { file: '/etc/zerogate/logs/audit.jsonl' },
+      limits: {
+        maxFramePayload: 131072,
+        maxStreams: 256,
+        initialWindow: 1048576,
+        maxOpensPerSecond: 20,
+        upstreamConnectTimeoutMs: 2500,
+      },
+      apps: [
+        {
+          id: 'wiki',
+          name: 'Engineering wiki',
+          upstream: { protocol: 'http', host: '127.0.0.1', port: 8081, url: 'http://127.0.0.1:8081' },
+          users: ['alice@example.com', 'bob@example.com'],
+          policy: 'engineering',
+        },
+        {
+          id: 'db',
+          name: 'db',
+          upstream: { protocol: 'tcp', host: 'db.internal', port: 5432, url: 'tcp://db.internal:5432' },
+          users: [],
+        },
+        {
+          id: 'grafana',
+          name: 'grafana',
+          upstream: {
+            protocol: 'https',
+            host: 'grafana.internal',
+            port: 443,
+            url: 'https://grafana.internal/dashboards?org=1',
+          },
+          users: [],
+        },
+        {
+          id: 'v6',
+          name: 'v6',
+          upstream: { protocol: 'tcp', host: '::1', port: 22, url: 'tcp://[::1]:22' },
+          users: [],
+        },
+      ],
+      policies: {
+        engineering: {
+          mode: 'report-only',
+          allow: [{ groups: ['engineering'] }, { emails: ['cto@example.com'] }],
+          require: { mfa: true, maxAuthAge: '12h' },
+        },
+        empty: { mode: 'enforce', allow: [], require: {} },
+      },
+    });
+    expect(config.apps[1]).not.toHaveProperty('policy');
+  });
+
+  it('fills every default for an empty file, a comment-only file and `{}`', () => {
+    const expected: ProxyConfig = {
+      server: {
+        listen: { host: '0.0.0.0', port: 8443 },
+        hostnames: ['localhost', '127.0.0.1', '::1'],
+        publicUrl: 'https://localhost:8443',
+      },
+      dataDir: '/etc/zerogate/zerogate-data',
+      devices: { certTtlMs: 7 * D },
+      enrollment: { tokenTtlMs: H, maxTokenTtlMs: 30 * D },
+      audit: { file: 'stdout' },
+      limits: {
+        maxFramePayload: 65536,
+        maxStreams: 1024,
+        initialWindow: 262144,
+        maxOpensPerSecond: 100,
+        upstreamConnectTimeoutMs: 10 * S,
+      },
+      apps: [],
+      policies: {},
+    };
+    for (const text of ['', '# nothing yet\n', '{}\n']) {
+      const config = parseConfig(text, FILE, BASE);
+      expect(config).toEqual(expected);
+      expect(config.server).not.toHaveProperty('tls');
+    }
+  });
+
+  it('derives publicUrl from the first hostname and the listen port', () => {
+    const v6 = parseConfig('server: { listen: "127.0.0.1:9000", hostnames: ["::1", localhost] }', FILE, BASE);
+    expect(v6.server.publicUrl).toBe('https://[::1]:9000');
+    const on443 = parseConfig('server: { listen: "0.0.0.0:443", hostnames: [Proxy.Example.com] }', FILE, BASE);
+    expect(on443.server.publicUrl).toBe('https://proxy.example.com');
+    expect(on443.server.hostnames).toEqual(['proxy.example.com']);
+  });
+
+  it('accepts audit none and absolute paths as they are', () => {
+    const config = parseConfig('audit: { file: none }\ndataDir: /var/lib/zerogate\n', FILE, BASE);
+    expect(config.audit.file).toBe('none');
+    expect(config.dataDir).toBe('/var/lib/zerogate');
+  });
+
+  it('resolves relative paths against a relative baseDir from the working directory', () => {
+    const config = parseConfig('dataDir: data', FILE, 'conf');
+    expect(config.dataDir).toBe(join(process.cwd(), 'conf', 'data'));
+  });
+
+  it('accepts a publicUrl host that is not in hostnames when the admin supplies the certificate', () => {
+    const config = parseConfig(
+      'server: { publicUrl: "https://edge.example.com", tls: { cert: a.pem, key: b.pem } }',
+      FILE,
+      BASE,
+    );
+    expect(config.server.publicUrl).toBe('https://edge.example.com');
+  });
+});
+
+describe('parseConfig: errors name the file, path, line, expected and found', () => {
+  it('rejects an unknown key and lists the known ones', () => {
+    const issue = onlyIssue('server:\n  listen: "0.0.0.0:8443"\n  lisen: "x"\n');
+    expect(issue).toMatchObject({ path: 'server.lisen', line: 3, column: 3, found: '"lisen"' });
+    expect(issue.message).toBe(
+      'zerogate.yaml:3:3: server.lisen: unknown key "lisen" (expected one of: listen, hostnames, publicUrl, tls); did you mean "listen"?',
+    );
+  });
+
+  it('rejects unknown top-level keys without a far-fetched suggestion', () => {
+    const issue = onlyIssue('colour: blue\n');
+    expect(issue.message).toBe(
+      'zerogate.yaml:1:1: colour: unknown key "colour" (expected one of: server, dataDir, devices, enrollment, audit, limits, apps, policies)',
+    );
+  });
+
+  it('rejects a wrong type with what was expected and found', () => {
+    const issue = onlyIssue('apps:\n  - id: wiki\n    upstream: http://h:1\n    users: alice@example.com\n');
+    expect(issue).toMatchObject({
+      path: 'apps[0].users',
+      line: 4,
+      column: 12,
+      expected: 'a list',
+      found: '"alice@example.com"',
+    });
+    expect(issue.message).toBe('zerogate.yaml:4:12: apps[0].users: expected a list, found "alice@example.com"');
+  });
+
+  it('reports a missing required key at its mapping', () => {
+    const issue = onlyIssue('apps:\n  - id: wiki\n  - id: db\n    upstream: tcp://db:5432\n');
+    expect(issue).toMatchObject({ path: 'apps[0].upstream', line: 2, expected: 'a value for "upstream"', found: 'nothing' });
+    expect(issue.message).toBe('zerogate.yaml:2:5: apps[0].upstream: missing required key "upstream"');
+  });
+
+  it('reports an empty value as such', () => {
+    const issue = onlyIssue('apps:\n');
+    expect(issue).toMatchObject({ path: 'apps', line: 1, expected: 'a list', found: 'an empty value' });
+  });
+
+  it('reports YAML syntax errors with their line and the parser code', () => {
+    const { error, errors } = invalid('server:\n  listen: [0.0.0.0:8443\napps: []\n');
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    expect(errors[0]).toMatchObject({ path: '', line: 3, expected: 'valid YAML' });
+    expect(error.message).toMatch(/^invalid config zerogate\.yaml \(\d+ errors?\):\n {2}zerogate\.yaml:3:\d+: YAML syntax error: /);
+  });
+
+  it('rejects duplicate keys (YAML would otherwise keep the last one silently)', () => {
+    const issue = onlyIssue('dataDir: a\ndataDir: b\n');
+    expect(issue).toMatchObject({ line: 2, column: 1 });
+    expect(issue.message).toContain('(DUPLICATE_KEY)');
+  });
+
+  it('rejects unresolved tags instead of reading them as strings', () => {
+    const issue = onlyIssue('dataDir: !env DATA_DIR\n');
+    expect(issue.message).toContain('TAG_RESOLVE_FAILED');
+    expect(issue.line).toBe(1);
+  });
+
+  it('rejects several documents in one file', () => {
+    expect(onlyIssue('dataDir: a\n---\ndataDir: b\n').message).toContain('MULTIPLE_DOCS');
+  });
+
+  it('rejects a root that is not a mapping', () => {
+    const issue = onlyIssue('- a\n- b\n');
+    expect(issue).toMatchObject({ path: '', line: 1, expected: 'a mapping', found: 'a list of 2' });
+  });
+
+  it('rejects an alias bomb without expanding it', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 0; i < 8; i++) bomb.push(`${'bcdefghi'[i]}: &${'bcdefghi'[i]} [${Array(10).fill(`*${i === 0 ? 'a' : 'bcdefghi'[i - 1]}`).join(', ')}]`);
+    const { errors } = invalid(`${bomb.join('\n')}\n`);
+    expect(errors[0]?.expected).toBe('a document with at most 100 alias expansions');
+  });
+
+  it('does not let __proto__ reach the prototype (regression: prototype pollution)', () => {
+    const { errors } = invalid('__proto__: { polluted: true }\npolicies:\n  __proto__: { mode: enforce }\n');
+    expect(errors.map((issue) => issue.path)).toEqual(['__proto__', 'policies.__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  describe('durations', () => {
+    it('rejects a malformed duration', () => {
+      const issue = onlyIssue('devices:\n  certTtl: 7 days\n');
+      expect(issue).toMatchObject({
+        path: 'devices.certTtl',
+        line: 2,
+        column: 12,
+        expected: 'a duration such as 90s, 10m, 1h30m or 7d',
+        found: '"7 days"',
+      });
+    });
+
+    it('rejects a number where a duration is expected', () => {
+      const issue = onlyIssue('limits: { upstreamConnectTimeout: 10 }\n');
+      expect(issue).toMatchObject({ path: 'limits.upstreamConnectTimeout', expected: 'a duration such as 90s, 10m, 1h30m or 7d', found: '10' });
+    });
+
+    it.each([
+      ['devices: { certTtl: 4m }', 'devices.certTtl', 'a duration from 5m to 397d'],
+      ['devices: { certTtl: 398d }', 'devices.certTtl', 'a duration from 5m to 397d'],
+      ['enrollment: { maxTokenTtl: 91d }', 'enrollment.maxTokenTtl', 'a duration from 1m to 90d'],
+      ['limits: { upstreamConnectTimeout: 50ms }', 'limits.upstreamConnectTimeout', 'a duration from 100ms to 5m'],
+    ])('enforces bounds: %s', (text, path, expected) => {
+      expect(onlyIssue(text)).toMatchObject({ path, line: 1, expected });
+    });
+
+    it('requires tokenTtl to be at most maxTokenTtl', () => {
+      const issue = onlyIssue('enrollment:\n  tokenTtl: 2d\n  maxTokenTtl: 1d\n');
+      expect(issue).toMatchObject({ path: 'enrollment.tokenTtl', line: 2, expected: 'at most enrollment.maxTokenTtl (1d)', found: '"2d"' });
+    });
+  });
+
+  describe('server', () => {
+    it.each([
+      ['"8443"', 'host:port, such as 0.0.0.0:8443 or [::]:8443'],
+      ['":8443"', 'host:port, such as 0.0.0.0:8443 or [::]:8443 (the host is required)'],
+      ['"::1:8443"', 'host:port, such as 0.0.0.0:8443 or [::]:8443 (IPv6 addresses go in brackets)'],
+      ['"0.0.0.0:70000"', 'host:port, such as 0.0.0.0:8443 or [::]:8443 (port 1-65535)'],
+      ['"0.0.0.0:0"', 'host:port, such as 0.0.0.0:8443 or [::]:8443 (port 1-65535)'],
+      ['"300.1.1.1:80"', 'host:port, such as 0.0.0.0:8443 or [::]:8443 (the host is not a DNS name or IP address)'],
+    ])('rejects listen %s', (value, expected) => {
+      expect(onlyIssue(`server:\n  listen: ${value}\n`)).toMatchObject({ path: 'server.listen', line: 2, column: 11, expected });
+    });
+
+    it('rejects bad and duplicate hostnames', () => {
+      const { errors } = invalid('server:\n  hostnames:\n    - localhost\n    - "*.example.com"\n    - LOCALHOST\n');
+      expect(errors).toMatchObject([
+        { path: 'server.hostnames[1]', line: 4, expected: 'a DNS name or IP address (no wildcard)', found: '"*.example.com"' },
+        { path: 'server.hostnames[2]', line: 5, expected: 'a name not already listed (same as server.hostnames[0])' },
+      ]);
+    });
+
+    it('rejects an empty hostnames list', () => {
+      expect(onlyIssue('server: { hostnames: [] }')).toMatchObject({ path: 'server.hostnames', expected: 'a list of at least 1' });
+    });
+
+    it.each([
+      ['http://localhost:8443', '(the proxy serves only TLS)'],
+      ['https://localhost:8443/zerogate', 'without a path, query or fragment'],
+      ['https://admin:pw@localhost:8443', 'without user:password@'],
+      ['not a url', 'an https:// URL such as https://zerogate.example.com:8443'],
+    ])('rejects publicUrl %s', (value, expected) => {
+      const issue = onlyIssue(`server: { publicUrl: "${value}" }`);
+      expect(issue.path).toBe('server.publicUrl');
+      expect(issue.expected).toContain(expected);
+      expect(issue.found).not.toContain('pw');
+    });
+
+    it('rejects a publicUrl host the generated certificate would not cover', () => {
+      expect(onlyIssue('server: { publicUrl: "https://other.example.com" }')).toMatchObject({
+        path: 'server.publicUrl',
+        expected: 'a URL whose host is one of server.hostnames (localhost, 127.0.0.1, ::1), or server.tls',
+      });
+    });
+
+    it('requires both tls files', () => {
+      expect(onlyIssue('server:\n  tls:\n    cert: a.pem\n')).toMatchObject({ path: 'server.tls.key', line: 3 });
+    });
+
+    it('refuses "~" paths, which nothing expands', () => {
+      expect(onlyIssue('audit: { file: ~/audit.log }')).toMatchObject({ path: 'audit.file', found: '"~/audit.log"' });
+    });
+  });
+
+  describe('apps', () => {
+    const app = (fields: string) => `apps:\n  - id: wiki\n    ${fields}\n`;
+
+    it.each([
+      ['upstream: ftp://files:21', '(scheme tcp://, http:// or https://)'],
+      ['upstream: 127.0.0.1:8081', '(scheme tcp://, http:// or https://)'],
+      ['upstream: tcp://db.internal', 'tcp://host:port (a tcp upstream needs a port)'],
+      ['upstream: tcp://db.internal:5432/postgres', 'tcp://host:port with nothing after the port'],
+      ['upstream: tcp://db.internal:5432?x=1', 'tcp://host:port with nothing after the port'],
+      ['upstream: tcp://db.internal:99999', 'a URL such as tcp://db.internal:5432 or http://127.0.0.1:8081'],
+      ['upstream: http://wiki#top', 'without a #fragment'],
+      ['upstream: "tcp://bad host:1"', 'a URL such as'],
+    ])('rejects %s', (fields, expected) => {
+      const issue = onlyIssue(app(fields));
+      expect(issue).toMatchObject({ path: 'apps[0].upstream', line: 3, column: 15 });
+      expect(issue.expected).toContain(expected);
+      expect(issue.message).toContain(`zerogate.yaml:3:15: apps[0].upstream: expected ${issue.expected}, found `);
+    });
+
+    it('never shows upstream credentials', () => {
+      const issue = onlyIssue(app('upstream: http://admin:hunter2@wiki:8080'));
+      expect(issue.expected).toContain('without user:password@');
+      expect(issue.found).toBe('"http://***@wiki:8080"');
+      expect(issue.message).not.toContain('hunter2');
+    });
+
+    it('rejects a bad app id', () => {
+      expect(onlyIssue('apps:\n  - id: Wiki_1\n    upstream: tcp://h:1\n')).toMatchObject({
+        path: 'apps[0].id',
+        line: 2,
+        column: 9,
+        found: '"Wiki_1"',
+        expected: 'an id of lowercase letters, digits and "-" (at most 63, not starting with "-")',
+      });
+    });
+
+    it('rejects duplicate app ids, pointing at the second', () => {
+      const issue = onlyIssue('apps:\n  - { id: wiki, upstream: "tcp://a:1" }\n  - { id: db, upstream: "tcp://b:1" }\n  - { id: wiki, upstream: "tcp://c:1" }\n');
+      expect(issue).toMatchObject({ path: 'apps[2].id', line: 4, expected: 'a unique app id (apps[0] already uses it)', found: '"wiki"' });
+    });
+
+    it('rejects a policy reference to an unknown policy, with a suggestion', () => {
+      const issue = onlyIssue(`${app('upstream: tcp://h:1\n    policy: enginering')}policies:\n  engineering: {}\n  ops: {}\n`);
+      expect(issue).toMatchObject({
+        path: 'apps[0].policy',
+        line: 4,
+        expected: 'the name of a policy under policies (defined: engineering, ops)',
+        found: '"enginering"; did you mean "engineering"?',
+      });
+    });
+
+    it('rejects a policy reference when there are no policies', () => {
+      expect(onlyIssue(app('upstream: tcp://h:1\n    policy: constructor')).expected).toBe(
+        'the name of a policy under policies (none defined)',
+      );
+    });
+  });
+
+  describe('policies', () => {
+    it('rejects a bad mode, a bad name and an unknown key', () => {
+      const { errors } = invalid('policies:\n  Eng: { mode: block }\n  ops:\n    allow: {groups: [ops]}\n    deny: []\n');
+      expect(errors).toMatchObject([
+        { path: 'policies.Eng', line: 2, column: 3, found: '"Eng"' },
+        { path: 'policies.Eng.mode', line: 2, expected: 'one of: enforce, report-only', found: '"block"' },
+        { path: 'policies.ops.allow', line: 4, expected: 'a list', found: 'a mapping' },
+        { path: 'policies.ops.deny', line: 5, expected: 'one of: mode, allow, require' },
+      ]);
+    });
+  });
+
+  describe('limits', () => {
+    it.each([
+      ['maxFramePayload: 512', 'limits.maxFramePayload', 'an integer from 1024 to 16777216', '512'],
+      ['maxStreams: 0', 'limits.maxStreams', 'an integer from 1 to 65536', '0'],
+      ['initialWindow: 1.5', 'limits.initialWindow', 'an integer', '1.5'],
+      ['maxOpensPerSecond: "100"', 'limits.maxOpensPerSecond', 'an integer', '"100"'],
+    ])('rejects %s', (fields, path, expected, found) => {
+      expect(onlyIssue(`limits:\n  ${fields}\n`)).toMatchObject({ path, line: 2, column: expect.any(Number), expected, found });
+    });
+  });
+
+  it('truncates found values to 60 characters', () => {
+    const issue = onlyIssue(`server:\n  listen: "${'a'.repeat(200)}"\n`);
+    expect(issue.found).toHaveLength(60);
+    expect(issue.found.endsWith('...')).toBe(true);
+  });
+
+  it('reports every problem at once, in document order, one per line', () => {
+    const { error, errors } = invalid(
+      [
+        'server:',
+        '  listen: nowhere', // 2
+        'devices: { certTtl: 1m }', // 3
+        'colour: blue', // 4
+        'apps:',
+        '  - { id: a, upstream: "tcp://a" }', // 6
+        '  - { id: a, upstream: "tcp://a:1", policy: p }', // 7
+        '',
+      ].join('\n'),
+    );
+    expect(errors.map((issue) => [issue.path, issue.line])).toEqual([
+      ['server.listen', 2],
+      ['devices.certTtl', 3],
+      ['colour', 4],
+      ['apps[0].upstream', 6],
+      ['apps[1].id', 7],
+      ['apps[1].policy', 7],
+    ]);
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe('invalid config zerogate.yaml (6 errors):');
+    expect(lines.slice(1)).toEqual(errors.map((issue) => `  ${issue.message}`));
+    for (const issue of errors) expect(issue.message.startsWith(`zerogate.yaml:${issue.line}:`)).toBe(true);
+  });
+});
+
+describe('loadConfig', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zerogate-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the file and resolves paths relative to its folder', () => {
+    mkdirSync(join(dir, 'etc'));
+    const file = join(dir, 'etc', 'zerogate.yaml');
+    writeFileSync(file, 'dataDir: ../data\naudit: { file: audit.jsonl }\n');
+    const config = loadConfig(file);
+    expect(config.dataDir).toBe(join(dir, 'data'));
+    expect(config.audit.file).toBe(join(dir, 'etc', 'audit.jsonl'));
+  });
+
+  it('names the file in ZG_ERR_CONFIG_INVALID', () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'dataDir: [a]\n');
+    try {
+      loadConfig(file);
+      expect.unreachable();
+    } catch (error) {
+      expect(isZerogateError(error, 'ZG_ERR_CONFIG_INVALID')).toBe(true);
+      expect((error as Error).message).toContain(`${file}:1:10: dataDir: expected a file path, found a list of 1`);
+    }
+  });
+
+  it('fails with ZG_ERR_CONFIG_NOT_FOUND for a missing file', () => {
+    const file = join(dir, 'missing.yaml');
+    try {
+      loadConfig(file);
+      expect.unreachable();
+    } catch (error) {
+      expect(isZerogateError(error, 'ZG_ERR_CONFIG_NOT_FOUND')).toBe(true);
+      expect((error as ZerogateError).message).toBe(`config file ${file} not found`);
+      expect((error as ZerogateError).detail).toEqual({ file, reason: 'ENOENT' });
+    }
+  });
+
+  it('fails with ZG_ERR_CONFIG_NOT_FOUND for a folder', () => {
+    expect(() => loadConfig(dir)).toThrow(expect.objectContaining({ code: 'ZG_ERR_CONFIG_NOT_FOUND', detail: { file: dir, reason: 'EISDIR' } }));
+  });
+});
+
+describe('defaultConfig', () => {
+  it('is the all-defaults config resolved against the working directory', () => {
+    expect(defaultConfig()).toEqual(parseConfig('', FILE, process.cwd()));
+  });
+
+  it('validates its input like a file, without positions', () => {
+    const config = defaultConfig(
+      { dataDir: 'demo', apps: [{ id: 'wiki', upstream: 'http://127.0.0.1:8081', users: ['alice@example.com'] }] },
+      '/srv',
+    );
+    expect(config.dataDir).toBe('/srv/demo');
+    expect(config.apps[0]?.upstream.url).toBe('http://127.0.0.1:8081');
+
+    try {
+      defaultConfig({ server: { listen: 'nowhere' }, limits: { maxStreams: -1 } });
+      expect.unreachable();
+    } catch (error) {
+      expect(isZerogateError(error, 'ZG_ERR_CONFIG_INVALID')).toBe(true);
+      expect((error as Error).message).toBe(
+        [
+          'invalid config <defaultConfig> (2 errors):',
+          // without positions: shape problems first, then semantic ones
+          '  <defaultConfig>: limits.maxStreams: expected an integer from 1 to 65536, found -1',
+          '  <defaultConfig>: server.listen: expected host:port, such as 0.0.0.0:8443 or [::]:8443, found "nowhere"',
+        ].join('\n'),
+      );
+    }
+  });
+
+  it('does not share objects with its input', () => {
+    const input = { policies: { eng: { require: { mfa: true } } } };
+    const config = defaultConfig(input);
+    (config.policies.eng?.require as Record<string, unknown>).mfa = false;
+    expect(input.policies.eng.require.mfa).toBe(true);
+  });
+});

@@ -1,0 +1,260 @@
+/**
+ * Semantic checks and resolution: from the parsed document (already shape-checked, possibly
+ * with shape errors) to a typed {@link ProxyConfig}. It reads the value defensively, so it can
+ * run even when the schema failed and report the problems the schema cannot see in the same
+ * error: durations and their bounds, addresses, duplicate ids, policy references.
+ */
+
+import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { formatDuration, tryParseDuration } from '../../shared/duration.ts';
+import { isHostOrIp, normalizeHost, parseHostPort, parsePublicUrl, parseUpstream, urlHost } from './address.ts';
+import { CONFIG_DEFAULTS, DURATION_BOUNDS, ID_PATTERN, LIMIT_BOUNDS } from './defaults.ts';
+import { describeValue, suggest, type ConfigIssues, type Segment } from './issues.ts';
+import type { AppConfig, HostPort, PolicyConfig, ProxyConfig } from './types.ts';
+
+type Fields = Record<string, unknown>;
+
+const POLICY_NAME = new RegExp(ID_PATTERN, 'u');
+
+function isFields(value: unknown): value is Fields {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+function fields(value: unknown): Fields {
+  return isFields(value) ? value : {};
+}
+
+/** The entry of a mapping, `undefined` when the mapping or the key is absent (no prototype lookups). */
+function entry(value: unknown, key: string): unknown {
+  return isFields(value) && Object.hasOwn(value, key) ? value[key] : undefined;
+}
+
+function text(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
+/**
+ * Resolves `raw` (the parsed config document) against `baseDir`, adding every semantic problem
+ * to `issues`. The result is meaningful only when `issues` stays empty.
+ */
+export function resolveConfig(raw: unknown, baseDir: string, issues: ConfigIssues): ProxyConfig {
+  const ctx = { issues, baseDir };
+  const server = entry(raw, 'server');
+  const devices = entry(raw, 'devices');
+  const enrollment = entry(raw, 'enrollment');
+  const limits = entry(raw, 'limits');
+
+  const policies = resolvePolicies(entry(raw, 'policies'));
+  const maxTokenTtlMs = duration(ctx, ['enrollment', 'maxTokenTtl'], entry(enrollment, 'maxTokenTtl'), 'maxTokenTtl');
+  const tokenTtlMs = duration(ctx, ['enrollment', 'tokenTtl'], entry(enrollment, 'tokenTtl'), 'tokenTtl');
+  if (tokenTtlMs > maxTokenTtlMs && !issues.has(['enrollment', 'tokenTtl']) && !issues.has(['enrollment', 'maxTokenTtl'])) {
+    issues.add({
+      segments: ['enrollment', 'tokenTtl'],
+      expected: `at most enrollment.maxTokenTtl (${formatDuration(maxTokenTtlMs)})`,
+      found: describeValue(entry(enrollment, 'tokenTtl') ?? CONFIG_DEFAULTS.tokenTtl),
+    });
+  }
+
+  return {
+    server: resolveServer(ctx, server),
+    dataDir: filePath(ctx, ['dataDir'], entry(raw, 'dataDir'), CONFIG_DEFAULTS.dataDir),
+    devices: { certTtlMs: duration(ctx, ['devices', 'certTtl'], entry(devices, 'certTtl'), 'certTtl') },
+    enrollment: { tokenTtlMs, maxTokenTtlMs },
+    audit: { file: auditFile(ctx, entry(entry(raw, 'audit'), 'file')) },
+    limits: {
+      maxFramePayload: integer(entry(limits, 'maxFramePayload'), 'maxFramePayload'),
+      maxStreams: integer(entry(limits, 'maxStreams'), 'maxStreams'),
+      initialWindow: integer(entry(limits, 'initialWindow'), 'initialWindow'),
+      maxOpensPerSecond: integer(entry(limits, 'maxOpensPerSecond'), 'maxOpensPerSecond'),
+      upstreamConnectTimeoutMs: duration(
+        ctx,
+        ['limits', 'upstreamConnectTimeout'],
+        entry(limits, 'upstreamConnectTimeout'),
+        'upstreamConnectTimeout',
+      ),
+    },
+    apps: resolveApps(ctx, entry(raw, 'apps'), policies),
+    policies,
+  };
+}
+
+interface Context {
+  issues: ConfigIssues;
+  baseDir: string;
+}
+
+function resolveServer(ctx: Context, server: unknown): ProxyConfig['server'] {
+  const listenRaw = entry(server, 'listen');
+  let listen: HostPort = { host: '0.0.0.0', port: 8443 };
+  const listenText = text(listenRaw, CONFIG_DEFAULTS.listen);
+  const parsedListen = parseHostPort(listenText);
+  if (parsedListen.ok) listen = parsedListen.value;
+  else ctx.issues.add({ segments: ['server', 'listen'], expected: parsedListen.expected, found: describeValue(listenRaw) });
+
+  const hostnamesRaw = entry(server, 'hostnames');
+  const hostnames: string[] = [];
+  const seen = new Map<string, number>();
+  const list = Array.isArray(hostnamesRaw) ? hostnamesRaw : [...CONFIG_DEFAULTS.hostnames];
+  for (const [index, item] of list.entries()) {
+    if (typeof item !== 'string') continue;
+    const segments = ['server', 'hostnames', index];
+    if (!isHostOrIp(item)) {
+      ctx.issues.add({ segments, expected: 'a DNS name or IP address (no wildcard)', found: describeValue(item) });
+      continue;
+    }
+    const host = normalizeHost(item);
+    const first = seen.get(host);
+    if (first !== undefined) {
+      ctx.issues.add({
+        segments,
+        expected: `a name not already listed (same as server.hostnames[${first}])`,
+        found: describeValue(item),
+      });
+      continue;
+    }
+    seen.set(host, index);
+    hostnames.push(host);
+  }
+
+  const tlsRaw = entry(server, 'tls');
+  const tls = isFields(tlsRaw)
+    ? {
+        certFile: filePath(ctx, ['server', 'tls', 'cert'], entry(tlsRaw, 'cert'), ''),
+        keyFile: filePath(ctx, ['server', 'tls', 'key'], entry(tlsRaw, 'key'), ''),
+      }
+    : undefined;
+
+  const publicRaw = entry(server, 'publicUrl');
+  let publicUrl = '';
+  if (typeof publicRaw === 'string') {
+    const parsed = parsePublicUrl(publicRaw);
+    if (!parsed.ok) {
+      ctx.issues.add({ segments: ['server', 'publicUrl'], expected: parsed.expected, found: describeValue(publicRaw) });
+    } else if (tls === undefined && hostnames.length > 0 && !seen.has(parsed.value.host)) {
+      // The generated certificate names only `hostnames`: agents would fail TLS on any other name.
+      ctx.issues.add({
+        segments: ['server', 'publicUrl'],
+        expected: `a URL whose host is one of server.hostnames (${hostnames.join(', ')}), or server.tls`,
+        found: describeValue(publicRaw),
+      });
+    } else {
+      publicUrl = parsed.value.origin;
+    }
+  } else if (hostnames[0] !== undefined) {
+    publicUrl = new URL(`https://${urlHost(hostnames[0])}:${listen.port}`).origin;
+  }
+
+  return tls === undefined ? { listen, hostnames, publicUrl } : { listen, hostnames, publicUrl, tls };
+}
+
+function resolvePolicies(raw: unknown): Record<string, PolicyConfig> {
+  const policies: Record<string, PolicyConfig> = {};
+  for (const [name, value] of Object.entries(fields(raw))) {
+    // The schema reports bad names; skipping them here keeps `__proto__` from being assigned.
+    if (!POLICY_NAME.test(name)) continue;
+    const mode = entry(value, 'mode');
+    const allow = entry(value, 'allow');
+    const require = entry(value, 'require');
+    policies[name] = {
+      mode: mode === 'report-only' ? 'report-only' : 'enforce',
+      allow: Array.isArray(allow) ? allow.filter(isFields) : [],
+      require: isFields(require) ? require : {},
+    };
+  }
+  return policies;
+}
+
+function resolveApps(ctx: Context, raw: unknown, policies: Record<string, PolicyConfig>): AppConfig[] {
+  if (!Array.isArray(raw)) return [];
+  const apps: AppConfig[] = [];
+  const ids = new Map<string, number>();
+  const policyNames = Object.keys(policies);
+  for (const [index, item] of raw.entries()) {
+    if (!isFields(item)) continue;
+    const id = text(entry(item, 'id'), '');
+    if (id !== '') {
+      const first = ids.get(id);
+      if (first === undefined) ids.set(id, index);
+      else {
+        ctx.issues.add({
+          segments: ['apps', index, 'id'],
+          expected: `a unique app id (apps[${first}] already uses it)`,
+          found: describeValue(id),
+        });
+      }
+    }
+
+    const upstreamRaw = entry(item, 'upstream');
+    let upstream: AppConfig['upstream'] = { protocol: 'tcp', host: '', port: 0, url: '' };
+    if (typeof upstreamRaw === 'string') {
+      const parsed = parseUpstream(upstreamRaw);
+      if (parsed.ok) upstream = parsed.value;
+      else ctx.issues.add({ segments: ['apps', index, 'upstream'], expected: parsed.expected, found: describeValue(upstreamRaw) });
+    }
+
+    const policy = entry(item, 'policy');
+    if (typeof policy === 'string' && !Object.hasOwn(policies, policy)) {
+      const defined = policyNames.length === 0 ? 'none defined' : `defined: ${policyNames.join(', ')}`;
+      const hint = suggest(policy, policyNames);
+      ctx.issues.add({
+        segments: ['apps', index, 'policy'],
+        expected: `the name of a policy under policies (${defined})`,
+        found: describeValue(policy) + (hint === undefined ? '' : `; did you mean "${hint}"?`),
+      });
+    }
+
+    const users = entry(item, 'users');
+    const app: AppConfig = {
+      id,
+      name: text(entry(item, 'name'), id),
+      upstream,
+      users: Array.isArray(users) ? users.filter((user): user is string => typeof user === 'string') : [],
+    };
+    if (typeof policy === 'string') app.policy = policy;
+    apps.push(app);
+  }
+  return apps;
+}
+
+function duration(ctx: Context, segments: Segment[], raw: unknown, name: keyof typeof DURATION_BOUNDS): number {
+  const fallback = tryParseDuration(CONFIG_DEFAULTS[name]) ?? 0;
+  if (typeof raw !== 'string') return fallback;
+  const ms = tryParseDuration(raw);
+  const { min, max } = DURATION_BOUNDS[name];
+  if (ms === undefined || ms < min || ms > max) {
+    const expected =
+      ms === undefined
+        ? 'a duration such as 90s, 10m, 1h30m or 7d'
+        : `a duration from ${formatDuration(min)} to ${formatDuration(max)}`;
+    ctx.issues.add({ segments, expected, found: describeValue(raw) });
+    return fallback;
+  }
+  return ms;
+}
+
+/** Integer limits are fully checked by the schema; this only picks the value or the default. */
+function integer(raw: unknown, name: keyof typeof LIMIT_BOUNDS): number {
+  return Number.isSafeInteger(raw) ? (raw as number) : CONFIG_DEFAULTS[name];
+}
+
+/** A path relative to the config file's folder, made absolute. `~` is a shell feature: refused. */
+function filePath(ctx: Context, segments: Segment[], raw: unknown, fallback: string): string {
+  const value = text(raw, fallback);
+  if (value.startsWith('~')) {
+    ctx.issues.add({
+      segments,
+      expected: 'an absolute path or one relative to the config file ("~" is not expanded)',
+      found: describeValue(value),
+    });
+  }
+  if (value.includes('\0')) {
+    ctx.issues.add({ segments, expected: 'a file path without NUL characters', found: describeValue(value) });
+  }
+  return isAbsolute(value) ? resolvePath(value) : resolvePath(ctx.baseDir, value);
+}
+
+function auditFile(ctx: Context, raw: unknown): string {
+  const value = text(raw, CONFIG_DEFAULTS.auditFile);
+  if (value === 'stdout' || value === 'none') return value;
+  return filePath(ctx, ['audit', 'file'], value, CONFIG_DEFAULTS.auditFile);
+}

@@ -1,0 +1,56 @@
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_SCHEMA } from './schema.ts';
+
+/** Every subschema with its JSON pointer. */
+function* subschemas(node: unknown, pointer = '#'): Generator<[string, Record<string, unknown>]> {
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
+  const schema = node as Record<string, unknown>;
+  yield [pointer, schema];
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'properties') {
+      for (const [name, child] of Object.entries(value as Record<string, unknown>)) {
+        yield* subschemas(child, `${pointer}/properties/${name}`);
+      }
+    } else if (key === 'items' || key === 'additionalProperties' || key === 'propertyNames') {
+      yield* subschemas(value, `${pointer}/${key}`);
+    }
+  }
+}
+
+/** Loose on purpose until the policy issue types them (DESIGN.md §6). */
+const LOOSE = new Set(['#/properties/policies/additionalProperties/properties/allow/items', '#/properties/policies/additionalProperties/properties/require']);
+
+describe('CONFIG_SCHEMA', () => {
+  it('compiles as strict draft-07 with only the x-expected annotation added', () => {
+    const ajv = new Ajv({ strict: true });
+    ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
+    expect(() => ajv.compile(CONFIG_SCHEMA)).not.toThrow();
+  });
+
+  it('rejects unknown keys in every mapping except the loose policy criteria', () => {
+    const objects = [...subschemas(CONFIG_SCHEMA)].filter(([, schema]) => schema.type === 'object');
+    expect(objects.length).toBeGreaterThan(8);
+    for (const [pointer, schema] of objects) {
+      if (LOOSE.has(pointer)) continue;
+      if (pointer === '#/properties/policies') {
+        // a map of policies: any name that passes propertyNames, each value a strict policy
+        expect(schema.propertyNames).toBeDefined();
+        expect((schema.additionalProperties as Record<string, unknown>).additionalProperties).toBe(false);
+        continue;
+      }
+      expect(schema.additionalProperties, pointer).toBe(false);
+    }
+  });
+
+  it('documents every property', () => {
+    for (const [pointer, schema] of subschemas(CONFIG_SCHEMA)) {
+      if (!/\/properties\/[^/]+$/.test(pointer)) continue;
+      expect(typeof schema.description, pointer).toBe('string');
+    }
+  });
+
+  it('is plain JSON (it becomes the config reference)', () => {
+    expect(JSON.parse(JSON.stringify(CONFIG_SCHEMA))).toEqual(CONFIG_SCHEMA);
+  });
+});

@@ -1,0 +1,359 @@
+/**
+ * The config file's shape as JSON Schema (draft-07), checked with ajv before any semantic check.
+ * Every mapping rejects unknown keys, except the policy criteria that the policy issue will type
+ * (`allow` items, `require`). The schema is exported as the source of the config reference docs;
+ * `x-expected` is our annotation: the wording an error uses for "expected ...".
+ */
+
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { DURATION_PATTERN } from '../../shared/duration.ts';
+import {
+  CONFIG_DEFAULTS,
+  ID_PATTERN,
+  LIMIT_BOUNDS,
+  MAX_APP_NAME_LENGTH,
+  MAX_PATH_LENGTH,
+  MAX_USER_LENGTH,
+} from './defaults.ts';
+import { describeValue, suggest, type ConfigIssues, type Segment } from './issues.ts';
+
+const DURATION_EXPECTED = 'a duration such as 90s, 10m, 1h30m or 7d';
+
+const duration = (description: string, fallback: string) =>
+  ({
+    type: 'string',
+    pattern: DURATION_PATTERN,
+    maxLength: 64,
+    default: fallback,
+    description,
+    'x-expected': DURATION_EXPECTED,
+  }) as const;
+
+const path = (description: string) =>
+  ({ type: 'string', minLength: 1, maxLength: MAX_PATH_LENGTH, description, 'x-expected': 'a file path' }) as const;
+
+const limit = (name: keyof typeof LIMIT_BOUNDS, description: string) =>
+  ({
+    type: 'integer',
+    minimum: LIMIT_BOUNDS[name].min,
+    maximum: LIMIT_BOUNDS[name].max,
+    default: CONFIG_DEFAULTS[name],
+    description,
+  }) as const;
+
+const policySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    mode: {
+      enum: ['enforce', 'report-only'],
+      default: CONFIG_DEFAULTS.policyMode,
+      description: '`report-only` logs would-deny decisions but lets access continue.',
+    },
+    allow: {
+      type: 'array',
+      items: { type: 'object' },
+      description: 'Who is allowed: a list of criteria, any one of which admits (typed by the policy issue).',
+    },
+    require: {
+      type: 'object',
+      description: 'What every allowed access must also satisfy: mfa, maxAuthAge, posture, sourceCidrs.',
+    },
+  },
+} as const;
+
+const appSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'upstream'],
+  properties: {
+    id: {
+      type: 'string',
+      pattern: ID_PATTERN,
+      description: 'Unique id, used by `zerogate connect <id>`.',
+      'x-expected': 'an id of lowercase letters, digits and "-" (at most 63, not starting with "-")',
+    },
+    name: { type: 'string', minLength: 1, maxLength: MAX_APP_NAME_LENGTH, description: 'Display name; default: the id.' },
+    upstream: {
+      type: 'string',
+      minLength: 1,
+      maxLength: MAX_PATH_LENGTH,
+      description: 'tcp://host:port, http://host[:port] or https://host[:port]; the only place the proxy dials for this app.',
+      'x-expected': 'a URL such as tcp://db.internal:5432 or http://127.0.0.1:8081',
+    },
+    users: {
+      type: 'array',
+      items: {
+        type: 'string',
+        minLength: 1,
+        maxLength: MAX_USER_LENGTH,
+        pattern: '^\\S+$',
+        'x-expected': 'a user (email address or name)',
+      },
+      description: 'Users who may use the app until policies land; absent or empty: nobody.',
+    },
+    policy: {
+      type: 'string',
+      pattern: ID_PATTERN,
+      description: 'Name of an entry of `policies`.',
+      'x-expected': 'a policy name',
+    },
+  },
+} as const;
+
+/** JSON Schema of the proxy config file. */
+export const CONFIG_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'Zerogate proxy configuration',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'The TLS server: API, console, embedded IdP and tunnel on one port.',
+      properties: {
+        listen: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 300,
+          default: CONFIG_DEFAULTS.listen,
+          description: 'host:port or [v6]:port the TLS server listens on.',
+          'x-expected': 'host:port, such as 0.0.0.0:8443 or [::]:8443',
+        },
+        hostnames: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', minLength: 1, maxLength: 253, 'x-expected': 'a DNS name or IP address' },
+          default: CONFIG_DEFAULTS.hostnames,
+          description: 'Names and addresses of the generated server certificate; no duplicates.',
+        },
+        publicUrl: {
+          type: 'string',
+          minLength: 1,
+          maxLength: MAX_PATH_LENGTH,
+          description: 'https:// origin agents and browsers use; default: https://<first hostname>:<listen port>.',
+          'x-expected': 'an https:// URL such as https://zerogate.example.com:8443',
+        },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert', 'key'],
+          description: 'An admin-supplied server certificate instead of the generated one.',
+          properties: {
+            cert: path('PEM certificate chain, relative to the config file.'),
+            key: path('PEM private key, relative to the config file.'),
+          },
+        },
+      },
+    },
+    dataDir: {
+      ...path('CA, server certificate and store; relative to the config file.'),
+      default: CONFIG_DEFAULTS.dataDir,
+    },
+    devices: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Device certificates.',
+      properties: {
+        certTtl: duration('Lifetime of device certificates (5m to 397d).', CONFIG_DEFAULTS.certTtl),
+      },
+    },
+    enrollment: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'One-time enrolment tokens (`zerogate-proxy token create`).',
+      properties: {
+        tokenTtl: duration('Default lifetime of one-time enrolment tokens (1m to maxTokenTtl).', CONFIG_DEFAULTS.tokenTtl),
+        maxTokenTtl: duration('Longest lifetime `token create --ttl` may ask for (1m to 90d).', CONFIG_DEFAULTS.maxTokenTtl),
+      },
+    },
+    audit: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Where audit events are written as JSON lines.',
+      properties: {
+        file: {
+          type: 'string',
+          minLength: 1,
+          maxLength: MAX_PATH_LENGTH,
+          default: CONFIG_DEFAULTS.auditFile,
+          description: '`stdout`, `none`, or a JSON-lines file path relative to the config file.',
+          'x-expected': 'stdout, none or a file path',
+        },
+      },
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Tunnel limits (DESIGN.md §4).',
+      properties: {
+        maxFramePayload: limit('maxFramePayload', 'Largest DATA frame payload, bytes.'),
+        maxStreams: limit('maxStreams', 'Concurrent streams per tunnel.'),
+        initialWindow: limit('initialWindow', 'Initial per-stream flow-control credit, bytes.'),
+        maxOpensPerSecond: limit('maxOpensPerSecond', 'Stream opens per second per device.'),
+        upstreamConnectTimeout: duration('Time to connect to an upstream (100ms to 5m).', CONFIG_DEFAULTS.upstreamConnectTimeout),
+      },
+    },
+    apps: { type: 'array', items: appSchema, default: [], description: 'Published apps; ids are unique.' },
+    policies: {
+      type: 'object',
+      propertyNames: { pattern: ID_PATTERN, 'x-expected': 'a policy name of lowercase letters, digits and "-"' },
+      additionalProperties: policySchema,
+      default: {},
+      description: 'Policies by name (DESIGN.md §6).',
+    },
+  },
+} as const;
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  null: 'an empty value',
+};
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  if (compiled === undefined) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+    ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
+    compiled = ajv.compile(CONFIG_SCHEMA);
+  }
+  return compiled;
+}
+
+/** Checks `value` against {@link CONFIG_SCHEMA}, adding every violation to `issues`. */
+export function checkShape(value: unknown, issues: ConfigIssues): void {
+  const validate = validator();
+  if (validate(value)) return;
+  for (const error of validate.errors ?? []) addAjvError(error, value, issues);
+}
+
+/** JSON pointer → path segments, with list indexes as numbers (looked up in the data). */
+function segmentsOf(pointer: string, root: unknown): Segment[] {
+  if (pointer === '') return [];
+  const segments: Segment[] = [];
+  let node: unknown = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      segments.push(Number(key));
+      node = node[Number(key)];
+    } else {
+      segments.push(key);
+      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+    }
+  }
+  return segments;
+}
+
+function addAjvError(error: ErrorObject, root: unknown, issues: ConfigIssues): void {
+  const at = segmentsOf(error.instancePath, root);
+  const parentSchema = (error.parentSchema ?? {}) as Record<string, unknown>;
+  const annotated = typeof parentSchema['x-expected'] === 'string' ? parentSchema['x-expected'] : undefined;
+  const params = error.params as Record<string, unknown>;
+  const lastKey = at.at(-1);
+
+  // A key that breaks `propertyNames` (policy names): report the key, not the mapping.
+  const propertyName = (error as { propertyName?: string }).propertyName;
+  if (error.keyword === 'propertyNames') return; // its nested error carries the detail
+  if (propertyName !== undefined) {
+    issues.add({
+      segments: [...at, propertyName],
+      at: 'key',
+      expected: annotated ?? 'a valid key',
+      found: describeValue(propertyName),
+    });
+    return;
+  }
+
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const known = Object.keys((parentSchema.properties ?? {}) as Record<string, unknown>);
+      const expected = `one of: ${known.join(', ')}`;
+      const hint = suggest(key, known);
+      issues.add({
+        segments: [...at, key],
+        at: 'key',
+        expected,
+        found: describeValue(key),
+        text: `unknown key ${JSON.stringify(key)} (expected ${expected})${hint === undefined ? '' : `; did you mean "${hint}"?`}`,
+      });
+      return;
+    }
+    case 'required': {
+      const key = String(params.missingProperty);
+      issues.add({
+        segments: [...at, key],
+        at: 'parent',
+        expected: `a value for ${JSON.stringify(key)}`,
+        found: 'nothing',
+        text: `missing required key ${JSON.stringify(key)}`,
+      });
+      return;
+    }
+    case 'type': {
+      const words = String(params.type)
+        .split(',')
+        .map((type) => TYPE_WORDS[type] ?? type)
+        .join(' or ');
+      issues.add({ segments: at, expected: annotated ?? words, found: describeValue(error.data, lastKey) });
+      return;
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String).join(', ');
+      issues.add({ segments: at, expected: `one of: ${allowed}`, found: describeValue(error.data, lastKey) });
+      return;
+    }
+    case 'minimum':
+    case 'maximum': {
+      const { minimum, maximum } = parentSchema;
+      const expected =
+        typeof minimum === 'number' && typeof maximum === 'number'
+          ? `an integer from ${minimum} to ${maximum}`
+          : `a number ${String(params.comparison)} ${String(params.limit)}`;
+      issues.add({ segments: at, expected, found: describeValue(error.data, lastKey) });
+      return;
+    }
+    case 'minLength':
+      issues.add({
+        segments: at,
+        expected: params.limit === 1 ? (annotated ?? 'a non-empty string') : `at least ${String(params.limit)} characters`,
+        found: describeValue(error.data, lastKey),
+      });
+      return;
+    case 'maxLength':
+      issues.add({
+        segments: at,
+        expected: `at most ${String(params.limit)} characters`,
+        found: `${(error.data as string).length} characters`,
+      });
+      return;
+    case 'minItems':
+      issues.add({
+        segments: at,
+        expected: `a list of at least ${String(params.limit)}`,
+        found: describeValue(error.data, lastKey),
+      });
+      return;
+    case 'pattern':
+      issues.add({
+        segments: at,
+        expected: annotated ?? `a string matching ${String(params.pattern)}`,
+        found: describeValue(error.data, lastKey),
+      });
+      return;
+    default:
+      issues.add({
+        segments: at,
+        expected: annotated ?? error.message ?? error.keyword,
+        found: describeValue(error.data, lastKey),
+      });
+  }
+}

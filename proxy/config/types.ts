@@ -1,0 +1,131 @@
+/**
+ * The proxy configuration: the YAML shape an admin writes ({@link ConfigInput}) and the typed,
+ * resolved value the proxy runs on ({@link ProxyConfig}). DESIGN.md §3, §6, §9.
+ */
+
+/** A host and TCP port, parsed from `host:port` or `[v6]:port`. */
+export interface HostPort {
+  /** A DNS name or an IP address; IPv6 without brackets. */
+  host: string;
+  port: number;
+}
+
+/** Where an app's traffic goes. The proxy dials only upstreams that an admin published. */
+export interface UpstreamConfig {
+  protocol: 'tcp' | 'http' | 'https';
+  /** Lowercase DNS name or IP address (IPv6 without brackets). */
+  host: string;
+  /** Explicit for tcp; 80 / 443 when an http / https URL leaves it out. */
+  port: number;
+  /** The normalised URL, e.g. `tcp://db.internal:5432` or `http://127.0.0.1:8081`. */
+  url: string;
+}
+
+export interface AppConfig {
+  id: string;
+  /** Display name; defaults to the id. */
+  name: string;
+  upstream: UpstreamConfig;
+  /** Who may use the app until policies land; empty means nobody (deny by default). */
+  users: string[];
+  /** Name of an entry of {@link ProxyConfig.policies}. */
+  policy?: string;
+}
+
+/**
+ * A policy as accepted today. `allow` and `require` are only shape-checked (list of mappings,
+ * mapping); the policy issue replaces them with typed criteria (DESIGN.md §6).
+ */
+export interface PolicyConfig {
+  mode: 'enforce' | 'report-only';
+  allow: Record<string, unknown>[];
+  require: Record<string, unknown>;
+}
+
+/** Tunnel limits (DESIGN.md §4). */
+export interface TunnelLimitsConfig {
+  maxFramePayload: number;
+  maxStreams: number;
+  initialWindow: number;
+  maxOpensPerSecond: number;
+  upstreamConnectTimeoutMs: number;
+}
+
+export interface ProxyConfig {
+  server: {
+    listen: HostPort;
+    /** Names and addresses the generated server certificate covers. */
+    hostnames: string[];
+    /** The origin agents and browsers use, e.g. `https://zerogate.example.com:8443`. */
+    publicUrl: string;
+    /** An admin-supplied server certificate; absolute paths. */
+    tls?: { certFile: string; keyFile: string };
+  };
+  /** Absolute path. */
+  dataDir: string;
+  devices: { certTtlMs: number };
+  enrollment: { tokenTtlMs: number; maxTokenTtlMs: number };
+  /** `stdout`, `none`, or an absolute file path. */
+  audit: { file: 'stdout' | 'none' | (string & {}) };
+  limits: TunnelLimitsConfig;
+  apps: AppConfig[];
+  policies: Record<string, PolicyConfig>;
+}
+
+/** An app as written in the config file. */
+export interface AppInput {
+  id: string;
+  name?: string;
+  upstream: string;
+  users?: string[];
+  policy?: string;
+}
+
+/** A policy as written in the config file. */
+export interface PolicyInput {
+  mode?: 'enforce' | 'report-only';
+  allow?: Record<string, unknown>[];
+  require?: Record<string, unknown>;
+}
+
+/**
+ * The config file's shape (what {@link CONFIG_SCHEMA} describes), for building a config in
+ * code with the same validation as a file (`defaultConfig`). Durations are strings (`10m`),
+ * paths are relative to the base folder.
+ */
+export interface ConfigInput {
+  server?: {
+    listen?: string;
+    hostnames?: string[];
+    publicUrl?: string;
+    tls?: { cert: string; key: string };
+  };
+  dataDir?: string;
+  devices?: { certTtl?: string };
+  enrollment?: { tokenTtl?: string; maxTokenTtl?: string };
+  audit?: { file?: string };
+  limits?: {
+    maxFramePayload?: number;
+    maxStreams?: number;
+    initialWindow?: number;
+    maxOpensPerSecond?: number;
+    upstreamConnectTimeout?: string;
+  };
+  apps?: AppInput[];
+  policies?: Record<string, PolicyInput>;
+}
+
+/** One problem found in a config, as listed in `ZerogateError.detail.errors`. */
+export interface ConfigIssue {
+  /** Where in the document, e.g. `apps[1].upstream`; empty for document-level (syntax) errors. */
+  path: string;
+  /** 1-based, when the position is known. */
+  line: number | undefined;
+  /** 1-based, when the position is known. */
+  column: number | undefined;
+  expected: string;
+  /** What was there, at most 60 characters. */
+  found: string;
+  /** The whole line as printed in the error message. */
+  message: string;
+}

@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { ERROR_CODES, isZerogateError } from '../../shared/errors.ts';
+import type { AuditLog } from '../audit/index.ts';
+import type { AppConfig, ProxyConfig } from '../config/index.ts';
+import { enrollWithToken } from '../devices/index.ts';
+import type { LoadedPki } from '../pki/index.ts';
+import type { Store } from '../store/index.ts';
+import { deviceGuard, tunnelPlugin } from '../tunnel/endpoint.ts';
+import { SessionRegistry } from '../tunnel/registry.ts';
+import { TLS_OPTIONS } from './tls.ts';
+
+/** Request body limit for every JSON route (enrolment bodies are a few KiB). */
+export const BODY_LIMIT = 64 * 1024;
+export const VERSION = '0.1.0';
+
+export interface AppDeps {
+  config: ProxyConfig;
+  store: Store;
+  pki: LoadedPki;
+  audit: AuditLog;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  sessions: SessionRegistry;
+  /** Replace the published apps (config reload); applies to new streams. */
+  setApps(apps: AppConfig[]): void;
+}
+
+const CSR_MAX = 16 * 1024;
+
+/**
+ * Builds the proxy's one HTTPS server: health, discovery, enrolment and the tunnel. Separate
+ * from `listen()` so tests can `inject()` without a port.
+ */
+export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
+  const { config, store, pki, audit } = deps;
+  const tls = config.server.tls === undefined ? { cert: pki.server.certPem, key: pki.server.keyPem } : loadAdminTls(config);
+  const app = Fastify({
+    https: {
+      ...TLS_OPTIONS,
+      ...tls,
+      ca: [pki.ca.certPem],
+      // Client certificates are requested everywhere but required only where a route says so.
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    bodyLimit: BODY_LIMIT,
+    logger: false,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  });
+
+  let apps = new Map(config.apps.map((a) => [a.id, a]));
+  const sessions = new SessionRegistry();
+  const sessionDeps = { store, audit, limits: config.limits, apps: () => apps };
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isZerogateError(error)) {
+      return reply.code(error.statusCode).send({
+        statusCode: error.statusCode,
+        code: error.code,
+        error: httpError(error.statusCode),
+        reasons: error.reasons,
+        message: error.message,
+      });
+    }
+    if (error.validation !== undefined) {
+      return reply.code(400).send({ statusCode: 400, code: 'ZG_ERR_BAD_REQUEST', error: 'Bad Request', message: error.message });
+    }
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'internal error');
+    return reply.code(status).send({
+      statusCode: status,
+      code: status === 500 ? 'ZG_ERR_INTERNAL' : 'ZG_ERR_BAD_REQUEST',
+      error: httpError(status),
+      message: status === 500 ? 'internal error' : error.message,
+    });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    return reply.code(404).send({ statusCode: 404, code: 'ZG_ERR_NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await store.ping();
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ statusCode: 503, code: 'ZG_ERR_STORE_UNAVAILABLE', error: 'Service Unavailable', message: ERROR_CODES.ZG_ERR_STORE_UNAVAILABLE.meaning });
+    }
+  });
+  app.get('/.well-known/zerogate', async () => ({
+    version: VERSION,
+    proxy: config.server.publicUrl,
+    caFingerprint: pki.caFingerprint,
+    ca: '/v1/ca.pem',
+    enroll: '/v1/enroll',
+    tunnel: '/v1/tunnel',
+  }));
+  app.get('/v1/ca.pem', async (_request, reply) => reply.type('application/x-pem-file').send(pki.ca.certPem));
+
+  app.post<{ Body: { token: string; csr: string; hostname: string } }>(
+    '/v1/enroll',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['token', 'csr', 'hostname'],
+          properties: {
+            token: { type: 'string', minLength: 1, maxLength: 256 },
+            csr: { type: 'string', minLength: 1, maxLength: CSR_MAX },
+            hostname: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+          },
+        },
+      },
+    },
+    async (request) =>
+      enrollWithToken({ store, pki, audit, certTtlMs: config.devices.certTtlMs }, request.body, request.ip),
+  );
+
+  const guard = deviceGuard({ store, audit });
+  app.get('/v1/me/apps', { preValidation: guard }, async (request) => {
+    const device = request.zgDevice;
+    return {
+      user: device?.user,
+      device: device?.id,
+      apps: [...apps.values()].map((a) => {
+        const allowed = device !== undefined && a.users.includes(device.user);
+        return { id: a.id, name: a.name, protocol: a.upstream.protocol, allowed, reasons: allowed ? [] : ['user-not-allowed'] };
+      }),
+    };
+  });
+
+  await app.register(tunnelPlugin, { deps: sessionDeps, registry: sessions });
+
+  return {
+    app,
+    sessions,
+    setApps(next) {
+      apps = new Map(next.map((a) => [a.id, a]));
+    },
+  };
+}
+
+function httpError(status: number): string {
+  return (
+    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' } as Record<number, string>
+  )[status] ?? 'Internal Server Error';
+}
+
+function loadAdminTls(config: ProxyConfig): { cert: string; key: string } {
+  const tls = config.server.tls;
+  if (tls === undefined) throw new TypeError('no admin TLS configured');
+  return { cert: readFileSync(tls.certFile, 'utf8'), key: readFileSync(tls.keyFile, 'utf8') };
+}

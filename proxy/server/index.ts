@@ -1,0 +1,3 @@
+export { buildApp, BODY_LIMIT, VERSION, type AppDeps, type BuiltApp } from './app.ts';
+export { startProxy, STORE_FILE, type RunningProxy, type StartOptions } from './start.ts';
+export { TLS_OPTIONS, TLS_CIPHERS } from './tls.ts';

@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { AuditLog } from '../audit/index.ts';
+import type { ProxyConfig } from '../config/index.ts';
+import { initPki, loadPki, type LoadedPki } from '../pki/index.ts';
+import { SqliteStore, type Store } from '../store/index.ts';
+import { buildApp, type BuiltApp } from './app.ts';
+
+export interface StartOptions {
+  config: ProxyConfig;
+  /** Print lines for the operator (the CLI passes console.error). */
+  log?: (line: string) => void;
+}
+
+export interface RunningProxy {
+  /** The actual origin, e.g. `https://127.0.0.1:8443` (the port is resolved when 0 was asked). */
+  url: string;
+  port: number;
+  config: ProxyConfig;
+  pki: LoadedPki;
+  store: Store;
+  audit: AuditLog;
+  built: BuiltApp;
+  close(): Promise<void>;
+}
+
+export const STORE_FILE = 'zerogate.db';
+
+/**
+ * Starts a proxy node: on first start creates the CA and server certificate in the data dir,
+ * opens the store, and listens on the one TLS port.
+ */
+export async function startProxy(options: StartOptions): Promise<RunningProxy> {
+  const { config } = options;
+  const log = options.log ?? (() => undefined);
+  const init = await initPki(config.dataDir, config.server.hostnames);
+  if (init.created) log(`created a device CA in ${config.dataDir}`);
+  const pki = await loadPki(config.dataDir);
+  const store = SqliteStore.open(join(config.dataDir, STORE_FILE));
+  const audit = new AuditLog(store, config.audit.file);
+  let built: BuiltApp;
+  try {
+    built = await buildApp({ config, store, pki, audit });
+    await built.app.listen({ host: config.server.listen.host, port: config.server.listen.port });
+  } catch (error) {
+    await audit.close();
+    await store.close();
+    throw error;
+  }
+  const address = built.app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.server.listen.port;
+  const host = config.server.listen.host === '0.0.0.0' || config.server.listen.host === '::' ? '127.0.0.1' : config.server.listen.host;
+  log(`zerogate proxy listening on https://${host.includes(':') ? `[${host}]` : host}:${port}`);
+  log(`device CA fingerprint (SHA-256): ${pki.caFingerprint}`);
+  let closing: Promise<void> | undefined;
+  return {
+    url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    config,
+    pki,
+    store,
+    audit,
+    built,
+    close() {
+      closing ??= (async () => {
+        built.sessions.terminateAll({ code: 'ZG_ERR_TUNNEL_CLOSED', reasons: [], message: 'the proxy is shutting down' }, 1001);
+        await built.app.close();
+        await audit.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

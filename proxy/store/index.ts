@@ -1,0 +1,12 @@
+export { SqliteStore, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX } from './sqlite.ts';
+export type {
+  AuditEvent,
+  AuditQuery,
+  Device,
+  DeviceStatus,
+  EnrollInput,
+  EnrollmentTokenRecord,
+  EnrollResult,
+  Store,
+  TokenRefusal,
+} from './types.ts';

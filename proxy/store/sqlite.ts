@@ -1,0 +1,304 @@
+import Database from 'better-sqlite3';
+import { ZerogateError } from '../../shared/errors.ts';
+import type {
+  AuditEvent,
+  AuditQuery,
+  Device,
+  EnrollInput,
+  EnrollmentTokenRecord,
+  EnrollResult,
+  Store,
+} from './types.ts';
+
+/** Ordered schema migrations; index + 1 is the schema version. Never edit a released entry. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE devices (
+     id TEXT PRIMARY KEY,
+     user TEXT NOT NULL,
+     hostname TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('active','revoked')),
+     created_at INTEGER NOT NULL,
+     last_seen_at INTEGER,
+     revoked_at INTEGER,
+     cert_serial TEXT NOT NULL,
+     cert_not_after INTEGER NOT NULL,
+     cert_fingerprint TEXT NOT NULL
+   );
+   CREATE INDEX devices_user ON devices(user);
+   CREATE TABLE certificates (
+     serial TEXT PRIMARY KEY,
+     device_id TEXT NOT NULL REFERENCES devices(id),
+     not_after INTEGER NOT NULL,
+     revoked_at INTEGER,
+     revoke_reason TEXT
+   );
+   CREATE INDEX certificates_device ON certificates(device_id);
+   CREATE TABLE enrollment_tokens (
+     id TEXT PRIMARY KEY,
+     secret_hash TEXT NOT NULL,
+     user TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     used_at INTEGER,
+     used_by_device TEXT
+   );
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     time INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     user TEXT,
+     device TEXT,
+     app TEXT,
+     source TEXT,
+     decision TEXT,
+     reasons TEXT,
+     detail TEXT
+   );
+   CREATE INDEX audit_type ON audit(type, id);
+   CREATE INDEX audit_device ON audit(device, id);`,
+];
+
+/** Default and maximum page size for audit queries. */
+export const AUDIT_PAGE_DEFAULT = 100;
+export const AUDIT_PAGE_MAX = 1000;
+
+interface DeviceRow {
+  id: string;
+  user: string;
+  hostname: string;
+  status: 'active' | 'revoked';
+  created_at: number;
+  last_seen_at: number | null;
+  revoked_at: number | null;
+  cert_serial: string;
+  cert_not_after: number;
+  cert_fingerprint: string;
+}
+
+interface AuditRow {
+  id: number;
+  time: number;
+  type: string;
+  user: string | null;
+  device: string | null;
+  app: string | null;
+  source: string | null;
+  decision: 'allow' | 'deny' | null;
+  reasons: string | null;
+  detail: string | null;
+}
+
+/**
+ * The embedded store: one SQLite file in the data dir, WAL mode. Calls are synchronous inside
+ * better-sqlite3 and exposed through the asynchronous {@link Store} contract.
+ */
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  /** Opens (creating if needed) and migrates the database at `file` (`:memory:` for tests). */
+  static open(file: string): SqliteStore {
+    let db: Database.Database;
+    try {
+      db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+    } catch (cause) {
+      throw new ZerogateError('ZG_ERR_STORE_UNAVAILABLE', `cannot open the store at ${file}`, { cause });
+    }
+    migrate(db);
+    return new SqliteStore(db);
+  }
+
+  async createEnrollmentToken(token: EnrollmentTokenRecord): Promise<void> {
+    this.#run(() =>
+      this.#db
+        .prepare(
+          'INSERT INTO enrollment_tokens (id, secret_hash, user, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(token.id, token.secretHash, token.user, token.createdAt, token.expiresAt),
+    );
+  }
+
+  async enrollDevice(input: EnrollInput): Promise<EnrollResult> {
+    return this.#run(() =>
+      this.#db.transaction((): EnrollResult => {
+        const row = this.#db
+          .prepare('SELECT secret_hash, user, expires_at, used_at FROM enrollment_tokens WHERE id = ?')
+          .get(input.tokenId) as
+          | { secret_hash: string; user: string; expires_at: number; used_at: number | null }
+          | undefined;
+        if (row === undefined || !sameHash(row.secret_hash, input.secretHash)) {
+          return { ok: false, refusal: 'token-unknown', user: undefined };
+        }
+        if (row.used_at !== null) return { ok: false, refusal: 'token-used', user: row.user };
+        if (row.expires_at <= input.now) return { ok: false, refusal: 'token-expired', user: row.user };
+        const d = input.device;
+        this.#db
+          .prepare('UPDATE enrollment_tokens SET used_at = ?, used_by_device = ? WHERE id = ? AND used_at IS NULL')
+          .run(input.now, d.id, input.tokenId);
+        this.#db
+          .prepare(
+            `INSERT INTO devices (id, user, hostname, status, created_at, cert_serial, cert_not_after, cert_fingerprint)
+             VALUES (?, ?, ?, 'active', ?, ?, ?, ?)`,
+          )
+          .run(d.id, row.user, d.hostname, d.createdAt, d.certSerial, d.certNotAfter, d.certFingerprint);
+        this.#db
+          .prepare('INSERT INTO certificates (serial, device_id, not_after) VALUES (?, ?, ?)')
+          .run(d.certSerial, d.id, d.certNotAfter);
+        return {
+          ok: true,
+          device: { ...d, user: row.user, status: 'active', lastSeenAt: undefined, revokedAt: undefined },
+        };
+      })(),
+    );
+  }
+
+  async getDevice(id: string): Promise<Device | undefined> {
+    const row = this.#run(() => this.#db.prepare('SELECT * FROM devices WHERE id = ?').get(id)) as
+      | DeviceRow
+      | undefined;
+    return row === undefined ? undefined : toDevice(row);
+  }
+
+  async listDevices(filter: { user?: string } = {}): Promise<Device[]> {
+    const rows = this.#run(() =>
+      filter.user === undefined
+        ? this.#db.prepare('SELECT * FROM devices ORDER BY created_at').all()
+        : this.#db.prepare('SELECT * FROM devices WHERE user = ? ORDER BY created_at').all(filter.user),
+    ) as DeviceRow[];
+    return rows.map(toDevice);
+  }
+
+  async revokeDevice(id: string, now: number, reason: string): Promise<boolean> {
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        const changed = this.#db
+          .prepare("UPDATE devices SET status = 'revoked', revoked_at = ? WHERE id = ? AND status = 'active'")
+          .run(now, id).changes;
+        this.#db
+          .prepare('UPDATE certificates SET revoked_at = ?, revoke_reason = ? WHERE device_id = ? AND revoked_at IS NULL')
+          .run(now, reason, id);
+        return changed === 1;
+      })(),
+    );
+  }
+
+  async isSerialRevoked(serial: string): Promise<boolean> {
+    const row = this.#run(() =>
+      this.#db.prepare('SELECT revoked_at FROM certificates WHERE serial = ?').get(serial),
+    ) as { revoked_at: number | null } | undefined;
+    // A serial we never issued is treated as revoked: fail closed.
+    return row === undefined || row.revoked_at !== null;
+  }
+
+  async touchDevice(id: string, now: number): Promise<void> {
+    this.#run(() => this.#db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(now, id));
+  }
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    this.#run(() =>
+      this.#db
+        .prepare(
+          `INSERT INTO audit (time, type, user, device, app, source, decision, reasons, detail)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          event.time,
+          event.type,
+          event.user ?? null,
+          event.device ?? null,
+          event.app ?? null,
+          event.source ?? null,
+          event.decision ?? null,
+          event.reasons === undefined ? null : JSON.stringify(event.reasons),
+          event.detail === undefined ? null : JSON.stringify(event.detail),
+        ),
+    );
+  }
+
+  async queryAudit(query: AuditQuery): Promise<AuditEvent[]> {
+    const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? AUDIT_PAGE_DEFAULT)), AUDIT_PAGE_MAX);
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (query.type !== undefined) (where.push('type = ?'), args.push(query.type));
+    if (query.device !== undefined) (where.push('device = ?'), args.push(query.device));
+    if (query.user !== undefined) (where.push('user = ?'), args.push(query.user));
+    if (query.before !== undefined) (where.push('id < ?'), args.push(query.before));
+    const sql = `SELECT * FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const rows = this.#run(() => this.#db.prepare(sql).all(...args, limit)) as AuditRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      time: r.time,
+      type: r.type,
+      user: r.user ?? undefined,
+      device: r.device ?? undefined,
+      app: r.app ?? undefined,
+      source: r.source ?? undefined,
+      decision: r.decision ?? undefined,
+      reasons: r.reasons === null ? undefined : (JSON.parse(r.reasons) as string[]),
+      detail: r.detail === null ? undefined : (JSON.parse(r.detail) as Record<string, unknown>),
+    }));
+  }
+
+  async ping(): Promise<void> {
+    this.#run(() => this.#db.prepare('SELECT 1').get());
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (cause) {
+      throw new ZerogateError('ZG_ERR_STORE_UNAVAILABLE', 'the store failed', { cause });
+    }
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+  const current = row?.version ?? 0;
+  if (current > MIGRATIONS.length) {
+    throw new ZerogateError(
+      'ZG_ERR_STORE_UNAVAILABLE',
+      `the store's schema is version ${current}, newer than this proxy knows (${MIGRATIONS.length}): upgrade the proxy`,
+    );
+  }
+  db.transaction(() => {
+    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
+    db.prepare('DELETE FROM schema_version').run();
+    db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
+  })();
+}
+
+function toDevice(r: DeviceRow): Device {
+  return {
+    id: r.id,
+    user: r.user,
+    hostname: r.hostname,
+    status: r.status,
+    createdAt: r.created_at,
+    lastSeenAt: r.last_seen_at ?? undefined,
+    revokedAt: r.revoked_at ?? undefined,
+    certSerial: r.cert_serial,
+    certNotAfter: r.cert_not_after,
+    certFingerprint: r.cert_fingerprint,
+  };
+}
+
+/** Compares two hex digests without an early exit. */
+function sameHash(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}

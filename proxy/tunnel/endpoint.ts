@@ -1,0 +1,72 @@
+import type { TLSSocket } from 'node:tls';
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HEADER_SIZE } from '../../shared/wire/index.ts';
+import { authenticateDevice } from '../devices/index.ts';
+import type { Device } from '../store/index.ts';
+import { SessionRegistry } from './registry.ts';
+import { TunnelSession, type SessionDeps } from './session.ts';
+
+/**
+ * The largest WebSocket message the transport accepts. Frames above the protocol's own limits
+ * but below this are refused by the codec with close code 1002; larger messages are refused by
+ * the WebSocket layer itself with 1009 (message too big) before they are buffered.
+ */
+export const MAX_TRANSPORT_MESSAGE = 1024 * 1024 + HEADER_SIZE;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    zgDevice?: Device;
+  }
+}
+
+/** Authenticates the device on a request (mTLS) or answers 401/403 with reasons and audits it. */
+export function deviceGuard(deps: Pick<SessionDeps, 'store' | 'audit'>) {
+  return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const socket = request.raw.socket as TLSSocket;
+    const result = await authenticateDevice(socket, deps.store);
+    if (result.ok) {
+      request.zgDevice = result.device;
+      return;
+    }
+    deps.audit.record({
+      type: 'session.deny',
+      decision: 'deny',
+      source: request.ip,
+      device: result.deviceId,
+      reasons: result.reasons,
+      detail: { code: result.code, route: request.routeOptions.url },
+    });
+    await reply.code(result.statusCode).send({
+      statusCode: result.statusCode,
+      code: result.code,
+      error: result.statusCode === 401 ? 'Unauthorized' : 'Forbidden',
+      reasons: result.reasons,
+      message: result.message,
+    });
+  };
+}
+
+/** `GET /v1/tunnel`: the WebSocket upgrade, only for an authenticated, active device. */
+export async function tunnelPlugin(app: FastifyInstance, opts: { deps: SessionDeps; registry: SessionRegistry }): Promise<void> {
+  await app.register(websocket, {
+    options: {
+      perMessageDeflate: false,
+      maxPayload: MAX_TRANSPORT_MESSAGE,
+      skipUTF8Validation: true,
+    },
+  });
+  const guard = deviceGuard(opts.deps);
+  app.get('/v1/tunnel', { websocket: true, preValidation: guard }, (socket, request) => {
+    const device = request.zgDevice;
+    if (device === undefined) {
+      socket.close(1008, 'unauthenticated');
+      return;
+    }
+    const raw = request.raw.socket;
+    raw.setNoDelay(true);
+    const session = new TunnelSession(socket, device, request.ip, opts.deps, (s) => opts.registry.remove(s));
+    opts.registry.add(session);
+    void opts.deps.store.touchDevice(device.id, Date.now()).catch(() => undefined);
+  });
+}

@@ -1,0 +1,176 @@
+import type { WebSocket } from 'ws';
+import { Mux, type MuxStream, type OpenRequest } from '../../shared/mux/index.ts';
+import type { Problem } from '../../shared/wire/index.ts';
+import type { AuditLog } from '../audit/index.ts';
+import type { AppConfig, TunnelLimitsConfig } from '../config/index.ts';
+import type { Device, Store } from '../store/index.ts';
+import { TokenBucket } from './rate-limit.ts';
+import { dialUpstream } from './upstream.ts';
+
+/** WebSocket keepalive (DESIGN.md §4): ping every 15 s, give up after two unanswered pings. */
+export const PING_INTERVAL_MS = 15_000;
+export const MAX_MISSED_PONGS = 2;
+/** WebSocket close code when the proxy ends a session for a policy reason (RFC 6455 §7.4.2 private range). */
+export const CLOSE_POLICY = 4403;
+
+export interface SessionDeps {
+  store: Store;
+  audit: AuditLog;
+  limits: TunnelLimitsConfig;
+  /** The published apps, looked up on every OPEN so config changes apply to new streams. */
+  apps: () => ReadonlyMap<string, AppConfig>;
+}
+
+/**
+ * One agent's tunnel: a WebSocket carrying multiplexed streams. Every OPEN is checked against
+ * the app table and the device's current state before the proxy dials the app's published
+ * upstream; nothing in the OPEN chooses where the proxy connects.
+ */
+export class TunnelSession {
+  readonly device: Device;
+  readonly source: string;
+  readonly #ws: WebSocket;
+  readonly #deps: SessionDeps;
+  readonly #mux: Mux;
+  readonly #opens: TokenBucket;
+  readonly #pingTimer: NodeJS.Timeout;
+  #missedPongs = 0;
+  #closed = false;
+  readonly #onEnd: (session: TunnelSession) => void;
+
+  constructor(ws: WebSocket, device: Device, source: string, deps: SessionDeps, onEnd: (session: TunnelSession) => void) {
+    this.#ws = ws;
+    this.device = device;
+    this.source = source;
+    this.#deps = deps;
+    this.#onEnd = onEnd;
+    const limits = deps.limits;
+    this.#opens = new TokenBucket(limits.maxOpensPerSecond, limits.maxOpensPerSecond * 2);
+    this.#mux = new Mux(
+      {
+        send: (frame) => ws.send(frame, { binary: true }),
+        close: (code, reason) => ws.close(code, reason),
+      },
+      {
+        role: 'proxy',
+        limits: {
+          maxFramePayload: limits.maxFramePayload,
+          maxStreams: limits.maxStreams,
+          initialWindow: limits.initialWindow,
+        },
+        admitOpen: () =>
+          this.#opens.take()
+            ? undefined
+            : { code: 'ZG_ERR_RATE_LIMITED', reasons: ['rate-limited'], message: 'too many new streams: slow down' },
+        onOpen: (stream, request) => void this.#onOpen(stream, request),
+        onControl: () => {
+          // Posture reports and other control messages arrive with the posture issue.
+        },
+        onProtocolError: (error) => {
+          this.#audit('session.violation', { decision: 'deny', detail: { code: error.code } });
+        },
+      },
+    );
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        this.#ws.close(1002, 'ZG_ERR_WIRE_BAD_PAYLOAD');
+        this.#audit('session.violation', { decision: 'deny', detail: { code: 'ZG_ERR_WIRE_BAD_PAYLOAD' } });
+        return;
+      }
+      this.#mux.receive(data as Buffer);
+    });
+    ws.on('pong', () => {
+      this.#missedPongs = 0;
+    });
+    ws.on('close', (code) => this.#end(code));
+    ws.on('error', () => ws.terminate());
+    this.#pingTimer = setInterval(() => {
+      if (++this.#missedPongs > MAX_MISSED_PONGS) {
+        ws.terminate();
+        return;
+      }
+      ws.ping();
+    }, PING_INTERVAL_MS);
+    this.#pingTimer.unref();
+    this.#audit('session.open', { decision: 'allow' });
+  }
+
+  get mux(): Mux {
+    return this.#mux;
+  }
+
+  /** Ends the session (revocation, shutdown), resetting every stream with `problem`. */
+  terminate(problem: Problem, closeCode = CLOSE_POLICY): void {
+    for (const stream of [...this.#mux.streams()]) stream.reset(problem);
+    this.#ws.close(closeCode, problem.code);
+  }
+
+  async #onOpen(stream: MuxStream, request: OpenRequest): Promise<void> {
+    const app = this.#deps.apps().get(request.app);
+    if (app === undefined) {
+      return this.#deny(stream, { code: 'ZG_ERR_POLICY_APP_NOT_FOUND', reasons: ['app-not-found'], message: `no app "${request.app}" is published` });
+    }
+    if (request.target !== undefined) {
+      return this.#deny(stream, {
+        code: 'ZG_ERR_POLICY_BAD_TARGET',
+        reasons: ['target-not-allowed'],
+        message: `app ${app.id} publishes a single upstream; a target cannot be chosen`,
+      });
+    }
+    if (!app.users.includes(this.device.user)) {
+      return this.#deny(stream, { code: 'ZG_ERR_POLICY_DENIED', reasons: ['user-not-allowed'], message: `you are not allowed to use ${app.id}` });
+    }
+    let current: Device | undefined;
+    try {
+      current = await this.#deps.store.getDevice(this.device.id);
+    } catch {
+      current = undefined;
+    }
+    if (current === undefined || current.status !== 'active') {
+      const problem = { code: 'ZG_ERR_AUTH_DEVICE_REVOKED', reasons: ['device-revoked'], message: 'this device was revoked' };
+      this.#deny(stream, problem);
+      this.terminate(problem);
+      return;
+    }
+    const dialed = await dialUpstream(app.id, app.upstream, this.#deps.limits.upstreamConnectTimeoutMs);
+    if (!dialed.ok) {
+      return this.#deny(stream, dialed.problem);
+    }
+    if (stream.state !== 'opening' || this.#closed) {
+      dialed.socket.destroy();
+      return;
+    }
+    stream.onClose = (problem) => {
+      this.#audit('stream.close', {
+        app: app.id,
+        detail: { stream: stream.id, bytesIn: stream.bytesIn, bytesOut: stream.bytesOut, ...(problem ? { code: problem.code } : {}) },
+      });
+    };
+    stream.accept(dialed.socket);
+    this.#audit('stream.open', { app: app.id, decision: 'allow', detail: { stream: stream.id } });
+  }
+
+  #deny(stream: MuxStream, problem: Problem): void {
+    stream.reject(problem);
+    this.#audit('stream.deny', {
+      app: stream.app,
+      decision: 'deny',
+      reasons: problem.reasons,
+      detail: { stream: stream.id, code: problem.code },
+    });
+  }
+
+  #end(code: number): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#pingTimer);
+    const stats = this.#mux.stats;
+    this.#mux.close();
+    this.#audit('session.close', { detail: { closeCode: code, streams: stats.streamsOpened, bytesIn: stats.bytesIn, bytesOut: stats.bytesOut } });
+    this.#onEnd(this);
+  }
+
+  #audit(type: string, fields: { app?: string; decision?: 'allow' | 'deny'; reasons?: string[]; detail?: Record<string, unknown> }): void {
+    this.#deps.audit.record({ type, user: this.device.user, device: this.device.id, source: this.source, ...fields });
+  }
+}

@@ -1,0 +1,281 @@
+import { ZerogateError } from '../errors.ts';
+import { encodeData, encodeFrame, encodeWindow, FrameType, type Problem, type WireLimits } from '../wire/index.ts';
+import type { ByteSocket } from './types.ts';
+
+/** What a stream needs from its multiplexer. */
+export interface StreamHost {
+  readonly limits: WireLimits;
+  send(frame: Uint8Array): void;
+  release(stream: MuxStream, problem: Problem | undefined): void;
+  countIn(bytes: number): void;
+  countOut(bytes: number): void;
+}
+
+export type StreamState = 'opening' | 'open' | 'closed';
+
+export interface StreamEvents {
+  /** The peer accepted the stream (agent side). */
+  onOpenOk?: () => void;
+  /** The peer refused the stream (agent side); the socket has been destroyed. */
+  onOpenFail?: (problem: Problem) => void;
+  /** The stream ended, cleanly (`problem` undefined) or by a reset. Called once. */
+  onClose?: (problem: Problem | undefined) => void;
+}
+
+/**
+ * Grant credit back once this fraction of the window has been consumed, so WINDOW frames stay
+ * rare on a busy stream but the sender never stalls with credit owed.
+ */
+const GRANT_DIVISOR = 4;
+
+/**
+ * One multiplexed stream bridging a byte socket and the tunnel, with per-stream credit flow
+ * control (docs/protocol.md): we never send more DATA than the peer granted, and we grant the
+ * peer more only as our socket drains, so a slow reader bounds memory on both sides.
+ */
+export class MuxStream {
+  readonly id: number;
+  readonly app: string;
+  readonly target: string | undefined;
+  readonly #host: StreamHost;
+  readonly #events: StreamEvents;
+  #state: StreamState = 'opening';
+  #socket: ByteSocket | undefined;
+  #sendCredit: number;
+  #recvWindow: number;
+  #ungranted = 0;
+  #waitingDrain = false;
+  #pending: Uint8Array | undefined;
+  #endAfterPending = false;
+  #finSent = false;
+  #finReceived = false;
+  bytesIn = 0;
+  bytesOut = 0;
+  readonly openedAt = Date.now();
+
+  constructor(host: StreamHost, id: number, app: string, target: string | undefined, events: StreamEvents = {}) {
+    this.#host = host;
+    this.id = id;
+    this.app = app;
+    this.target = target;
+    this.#events = events;
+    this.#sendCredit = host.limits.initialWindow;
+    this.#recvWindow = host.limits.initialWindow;
+  }
+
+  get state(): StreamState {
+    return this.#state;
+  }
+
+  /** Sets the close handler after construction (the proxy side learns of a stream from the mux). */
+  set onClose(handler: (problem: Problem | undefined) => void) {
+    this.#events.onClose = handler;
+  }
+
+  /** Binds the local socket. It stays paused until the stream is open. */
+  attach(socket: ByteSocket): void {
+    if (this.#socket !== undefined) throw new TypeError('stream already has a socket');
+    this.#socket = socket;
+    socket.pause();
+    socket.on('data', (chunk) => this.#onSocketData(chunk));
+    socket.on('end', () => this.#onSocketEnd());
+    socket.on('drain', () => this.#onSocketDrain());
+    socket.on('error', () => {
+      this.reset({ code: 'ZG_ERR_STREAM_RESET', reasons: [], message: 'the connection failed' });
+    });
+    socket.on('close', () => {
+      if (this.#state !== 'closed') {
+        this.reset({ code: 'ZG_ERR_STREAM_RESET', reasons: [], message: 'the connection closed' });
+      }
+    });
+    if (this.#state === 'open') socket.resume();
+  }
+
+  /** Proxy side: the stream is allowed and its upstream is connected. Sends OPEN_OK. */
+  accept(socket: ByteSocket): void {
+    if (this.#state !== 'opening') {
+      socket.destroy();
+      return;
+    }
+    this.#host.send(encodeFrame({ type: FrameType.OPEN_OK, stream: this.id }));
+    this.#state = 'open';
+    this.attach(socket);
+  }
+
+  /** Proxy side: refuse the stream with a problem (OPEN_FAIL). */
+  reject(problem: Problem): void {
+    if (this.#state !== 'opening') return;
+    this.#host.send(encodeFrame({ type: FrameType.OPEN_FAIL, stream: this.id, problem }));
+    this.#teardown(problem);
+  }
+
+  /** Abort the stream in both directions and tell the peer why (RST). */
+  reset(problem: Problem): void {
+    if (this.#state === 'closed') return;
+    this.#host.send(encodeFrame({ type: FrameType.RST, stream: this.id, problem }));
+    this.#teardown(problem);
+  }
+
+  // --- frames from the peer (called by the mux) ---
+
+  /** @internal */
+  handleOpenOk(): void {
+    if (this.#state !== 'opening') throw stateError(this.id, 'OPEN_OK');
+    this.#state = 'open';
+    this.#socket?.resume();
+    this.#events.onOpenOk?.();
+  }
+
+  /** @internal */
+  handleOpenFail(problem: Problem): void {
+    if (this.#state !== 'opening') throw stateError(this.id, 'OPEN_FAIL');
+    this.#events.onOpenFail?.(problem);
+    this.#teardown(problem);
+  }
+
+  /** @internal */
+  handleData(data: Uint8Array): void {
+    const socket = this.#socket;
+    if (this.#state !== 'open' || this.#finReceived || socket === undefined) throw stateError(this.id, 'DATA');
+    if (data.length > this.#recvWindow) {
+      throw new ZerogateError('ZG_ERR_WIRE_FLOW_CONTROL', `stream ${this.id}: DATA exceeds the granted window`, {
+        closeCode: 1002,
+      });
+    }
+    this.#recvWindow -= data.length;
+    this.bytesIn += data.length;
+    this.#host.countIn(data.length);
+    const flushed = socket.write(data);
+    this.#ungranted += data.length;
+    if (!flushed) {
+      this.#waitingDrain = true;
+    } else if (!this.#waitingDrain && this.#ungranted >= this.#host.limits.initialWindow / GRANT_DIVISOR) {
+      this.#grant();
+    }
+  }
+
+  /** @internal */
+  handleWindow(increment: number): void {
+    if (this.#state === 'closed') return;
+    this.#sendCredit += increment;
+    if (this.#sendCredit > this.#host.limits.maxWindow) {
+      throw new ZerogateError('ZG_ERR_WIRE_FLOW_CONTROL', `stream ${this.id}: WINDOW exceeds the maximum window`, {
+        closeCode: 1002,
+      });
+    }
+    const pending = this.#pending;
+    if (pending !== undefined) {
+      this.#pending = undefined;
+      this.#sendChunk(pending);
+      if (this.#pending !== undefined) return;
+      if (this.#endAfterPending) {
+        this.#sendFin();
+        return;
+      }
+    }
+    if (this.#state === 'open') this.#socket?.resume();
+  }
+
+  /** @internal */
+  handleFin(): void {
+    if (this.#state !== 'open' || this.#finReceived) throw stateError(this.id, 'FIN');
+    this.#finReceived = true;
+    this.#socket?.end();
+    this.#maybeFinish();
+  }
+
+  /** @internal */
+  handleReset(problem: Problem): void {
+    if (this.#state === 'closed') return;
+    this.#teardown(problem);
+  }
+
+  /** @internal The connection is gone: drop the socket without telling the peer. */
+  abort(problem: Problem): void {
+    if (this.#state === 'closed') return;
+    this.#teardown(problem);
+  }
+
+  // --- local socket events ---
+
+  #onSocketData(chunk: Uint8Array): void {
+    if (this.#pending !== undefined) {
+      // Data arrived after we paused: keep it behind what is already waiting.
+      const merged = new Uint8Array(this.#pending.length + chunk.length);
+      merged.set(this.#pending, 0);
+      merged.set(chunk, this.#pending.length);
+      this.#pending = merged;
+      return;
+    }
+    this.#sendChunk(chunk);
+  }
+
+  #sendChunk(chunk: Uint8Array): void {
+    const max = this.#host.limits.maxFramePayload;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const n = Math.min(chunk.length - offset, this.#sendCredit, max);
+      if (n === 0) {
+        this.#pending = offset === 0 ? chunk : chunk.subarray(offset);
+        this.#socket?.pause();
+        return;
+      }
+      const part = n === chunk.length ? chunk : chunk.subarray(offset, offset + n);
+      this.#host.send(encodeData(this.id, part));
+      this.#sendCredit -= n;
+      this.bytesOut += n;
+      this.#host.countOut(n);
+      offset += n;
+    }
+  }
+
+  #onSocketEnd(): void {
+    if (this.#state !== 'open') return;
+    if (this.#pending !== undefined) {
+      this.#endAfterPending = true;
+      return;
+    }
+    this.#sendFin();
+  }
+
+  #sendFin(): void {
+    if (this.#finSent || this.#state !== 'open') return;
+    this.#finSent = true;
+    this.#host.send(encodeFrame({ type: FrameType.FIN, stream: this.id }));
+    this.#maybeFinish();
+  }
+
+  #onSocketDrain(): void {
+    if (!this.#waitingDrain) return;
+    this.#waitingDrain = false;
+    if (this.#state === 'open' && this.#ungranted > 0) this.#grant();
+  }
+
+  #grant(): void {
+    const increment = this.#ungranted;
+    this.#ungranted = 0;
+    this.#recvWindow += increment;
+    this.#host.send(encodeWindow(this.id, increment));
+  }
+
+  #maybeFinish(): void {
+    if (this.#finSent && this.#finReceived) this.#teardown(undefined);
+  }
+
+  #teardown(problem: Problem | undefined): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#pending = undefined;
+    const socket = this.#socket;
+    // A clean finish lets the socket flush what it holds; a reset drops it.
+    if (socket !== undefined && problem !== undefined && !socket.destroyed) socket.destroy();
+    this.#host.release(this, problem);
+    this.#events.onClose?.(problem);
+  }
+}
+
+function stateError(stream: number, frame: string): ZerogateError {
+  return new ZerogateError('ZG_ERR_WIRE_STREAM_STATE', `stream ${stream}: ${frame} not allowed in this state`, {
+    closeCode: 1002,
+  });
+}

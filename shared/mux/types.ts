@@ -1,0 +1,35 @@
+/**
+ * The two things a multiplexer needs from its environment, as minimal structural interfaces so
+ * that `shared/` stays free of Node imports: a byte socket (a `net.Socket` fits) and a message
+ * transport (a WebSocket fits).
+ */
+
+/** A duplex byte stream with backpressure, as `net.Socket` implements it. */
+export interface ByteSocket {
+  /** Returns false when the socket's buffer is full; the caller then waits for `drain`. */
+  write(chunk: Uint8Array): boolean;
+  end(): unknown;
+  destroy(error?: Error): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  on(event: 'drain' | 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  readonly destroyed: boolean;
+}
+
+/** Sends one binary message per frame; `close` ends the whole connection. */
+export interface FrameTransport {
+  send(frame: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/** Counters a multiplexer keeps; read by metrics and tests. */
+export interface MuxStats {
+  streamsOpened: number;
+  streamsActive: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Bytes received from the tunnel and handed to a socket that has not drained yet, summed over streams. */
+  bufferedIn: number;
+}
