@@ -41,7 +41,7 @@ export function urlHost(host: string): string {
 
 const LISTEN_EXPECTED = 'host:port, such as 0.0.0.0:8443 or [::]:8443';
 
-/** Parses `host:port` or `[v6]:port` (port 1-65535). */
+/** Parses `host:port` or `[v6]:port` (port 0-65535; 0 asks the OS for a free port, for tests and tools). */
 export function parseHostPort(text: string): Parsed<HostPort> {
   const match = /^(?:\[([^\]]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text);
   if (match === null) {
@@ -53,7 +53,7 @@ export function parseHostPort(text: string): Parsed<HostPort> {
   }
   const [, v6, name, portText] = match;
   const port = Number(portText);
-  if (port < 1 || port > 65_535) return fail(`${LISTEN_EXPECTED} (port 1-65535)`);
+  if (port > 65_535) return fail(`${LISTEN_EXPECTED} (port 0-65535)`);
   if (v6 !== undefined) {
     return isIP(v6) === 6 && isHostOrIp(v6) ? { ok: true, value: { host: normalizeHost(v6), port } } : fail(LISTEN_EXPECTED);
   }

@@ -309,8 +309,7 @@ describe('parseConfig: errors name the file, path, line, expected and found', ()
       ['"8443"', 'host:port, such as 0.0.0.0:8443 or [::]:8443'],
       ['":8443"', 'host:port, such as 0.0.0.0:8443 or [::]:8443 (the host is required)'],
       ['"::1:8443"', 'host:port, such as 0.0.0.0:8443 or [::]:8443 (IPv6 addresses go in brackets)'],
-      ['"0.0.0.0:70000"', 'host:port, such as 0.0.0.0:8443 or [::]:8443 (port 1-65535)'],
-      ['"0.0.0.0:0"', 'host:port, such as 0.0.0.0:8443 or [::]:8443 (port 1-65535)'],
+      ['"0.0.0.0:70000"', 'host:port, such as 0.0.0.0:8443 or [::]:8443 (port 0-65535)'],
       ['"300.1.1.1:80"', 'host:port, such as 0.0.0.0:8443 or [::]:8443 (the host is not a DNS name or IP address)'],
     ])('rejects listen %s', (value, expected) => {
       expect(onlyIssue(`server:\n  listen: ${value}\n`)).toMatchObject({ path: 'server.listen', line: 2, column: 11, expected });

@@ -59,8 +59,8 @@ export function parseDeviceCert(certPemOrDer: string | Uint8Array): DeviceCertIn
 /**
  * Splits Node's `subjectAltName` string into `[type, value]` pairs. Since Node 17.3 / 16.13.2
  * (CVE-2021-44532) an entry whose value contains `,`, quotes, backslashes or control characters
- * is printed as a JSON string (`DNS:"a, URI:b"`), so a plain split on `, ` could be fooled by a
- * crafted name; this reads quoted values as JSON. Returns `undefined` on anything unexpected.
+ * is printed as a JSON string (`DNS:"a\u002c URI:b"`); this decodes such values, so a crafted
+ * name is read as the one value it is. Returns `undefined` on anything unexpected.
  */
 export function parseSubjectAltName(text: string): Array<[string, string]> | undefined {
   const entries: Array<[string, string]> = [];

@@ -143,7 +143,7 @@ export class TunnelSession {
     stream.onClose = (problem) => {
       this.#audit('stream.close', {
         app: app.id,
-        detail: { stream: stream.id, bytesIn: stream.bytesIn, bytesOut: stream.bytesOut, ...(problem ? { code: problem.code } : {}) },
+        detail: { stream: stream.id, bytesIn: stream.bytesIn, bytesOut: stream.bytesOut, ...(problem ? { code: problem.code, message: problem.message } : {}) },
       });
     };
     stream.accept(dialed.socket);

@@ -49,6 +49,7 @@ export class MuxStream {
   #endAfterPending = false;
   #finSent = false;
   #finReceived = false;
+  #socketEnded = false;
   bytesIn = 0;
   bytesOut = 0;
   readonly openedAt = Date.now();
@@ -84,7 +85,9 @@ export class MuxStream {
       this.reset({ code: 'ZG_ERR_STREAM_RESET', reasons: [], message: 'the connection failed' });
     });
     socket.on('close', () => {
-      if (this.#state !== 'closed') {
+      // A socket that finished both ways closes while its last bytes may still wait for credit:
+      // that is a clean end. Any other close loses data in one direction and must reset.
+      if (this.#state !== 'closed' && !(this.#socketEnded && this.#finReceived)) {
         this.reset({ code: 'ZG_ERR_STREAM_RESET', reasons: [], message: 'the connection closed' });
       }
     });
@@ -221,7 +224,7 @@ export class MuxStream {
         return;
       }
       const part = n === chunk.length ? chunk : chunk.subarray(offset, offset + n);
-      this.#host.send(encodeData(this.id, part));
+      this.#host.send(encodeData(this.id, part, this.#host.limits));
       this.#sendCredit -= n;
       this.bytesOut += n;
       this.#host.countOut(n);
@@ -230,6 +233,7 @@ export class MuxStream {
   }
 
   #onSocketEnd(): void {
+    this.#socketEnded = true;
     if (this.#state !== 'open') return;
     if (this.#pending !== undefined) {
       this.#endAfterPending = true;
@@ -267,8 +271,12 @@ export class MuxStream {
     this.#state = 'closed';
     this.#pending = undefined;
     const socket = this.#socket;
-    // A clean finish lets the socket flush what it holds; a reset drops it.
-    if (socket !== undefined && problem !== undefined && !socket.destroyed) socket.destroy();
+    // A clean finish lets the socket flush what it holds. A reset drops it with a TCP RST, so the
+    // application sees an error rather than an end-of-stream that would pass for complete data.
+    if (socket !== undefined && problem !== undefined && !socket.destroyed) {
+      if (socket.resetAndDestroy !== undefined) socket.resetAndDestroy();
+      else socket.destroy();
+    }
     this.#host.release(this, problem);
     this.#events.onClose?.(problem);
   }

@@ -10,6 +10,8 @@ export interface ByteSocket {
   write(chunk: Uint8Array): boolean;
   end(): unknown;
   destroy(error?: Error): unknown;
+  /** Close with a TCP RST where the socket is TCP (`net.Socket`), so the peer sees an abort. */
+  resetAndDestroy?(): unknown;
   pause(): unknown;
   resume(): unknown;
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;

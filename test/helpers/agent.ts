@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { WebSocket } from 'ws';
+import type { DeviceCredentials } from '../../agent/core/state/index.ts';
+import { listenApp, TunnelClient, type AppListener } from '../../agent/core/tunnel/index.ts';
+import { decodeFrame, type Frame } from '../../shared/wire/index.ts';
+import { sha256 } from './stack.ts';
+
+export interface RunningAgent {
+  client: TunnelClient;
+  listeners: Map<string, AppListener>;
+  port(app: string): number;
+  stop(): Promise<void>;
+}
+
+/** Starts the real agent core: a tunnel client and a local listener per app. */
+export async function startAgent(credentials: DeviceCredentials, apps: string[], options: { backoffMaxMs?: number } = {}): Promise<RunningAgent> {
+  const client = new TunnelClient({ credentials, backoff: { initialMs: 50, maxMs: options.backoffMaxMs ?? 500 } });
+  client.start();
+  await client.waitConnected(10_000);
+  const listeners = new Map<string, AppListener>();
+  for (const app of apps) listeners.set(app, await listenApp(client, app, { host: '127.0.0.1', port: 0 }));
+  return {
+    client,
+    listeners,
+    port: (app) => listeners.get(app)!.address.port,
+    async stop() {
+      await Promise.all([...listeners.values()].map((l) => l.close()));
+      await client.stop();
+    },
+  };
+}
+
+/** Sends `payload` over a fresh connection to `port`, half-closes, and collects everything echoed back. */
+export function roundTrip(port: number, payload: Uint8Array, chunk = 64 * 1024): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    const received: Buffer[] = [];
+    socket.on('data', (c: Buffer) => received.push(c));
+    socket.on('end', () => {
+      socket.end();
+      resolve(Buffer.concat(received));
+    });
+    socket.on('error', reject);
+    socket.on('connect', () => {
+      let offset = 0;
+      const pump = (): void => {
+        while (offset < payload.length) {
+          const part = payload.subarray(offset, Math.min(offset + chunk, payload.length));
+          offset += part.length;
+          if (!socket.write(part)) {
+            socket.once('drain', pump);
+            return;
+          }
+        }
+        socket.end();
+      };
+      pump();
+    });
+  });
+}
+
+export async function echoCheck(port: number, size: number): Promise<boolean> {
+  const payload = randomBytes(size);
+  const back = await roundTrip(port, payload);
+  return back.length === payload.length && sha256(back) === sha256(payload);
+}
+
+/** A raw tunnel WebSocket for protocol-level tests: sends bytes, records decoded frames and the close code. */
+export interface RawTunnel {
+  ws: WebSocket;
+  frames: Frame[];
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+export function openRawTunnel(url: string, credentials: DeviceCredentials): Promise<RawTunnel> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${url.replace('https:', 'wss:')}/v1/tunnel`, {
+      ca: credentials.caPem,
+      cert: credentials.certPem,
+      key: credentials.keyPem,
+      perMessageDeflate: false,
+    });
+    const frames: Frame[] = [];
+    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
+    ws.on('message', (data) => frames.push(decodeFrame(data as Buffer)));
+    ws.on('open', () => resolve({ ws, frames, closed }));
+    ws.on('error', reject);
+  });
+}
