@@ -180,7 +180,8 @@ describe('CONTROL', () => {
   });
 
   it('does not pollute Object.prototype when a payload tries', () => {
-    expectWireError(frame(FrameType.CONTROL, 0, '{"type":"t","__proto__":{"polluted":true}}'), 'ZG_ERR_WIRE_BAD_PAYLOAD');
+    const json = '{"type":"t","__proto__":{"polluted":true}}';
+    expectWireError(frame(FrameType.CONTROL, 0, json), 'ZG_ERR_WIRE_BAD_PAYLOAD');
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });

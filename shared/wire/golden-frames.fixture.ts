@@ -139,7 +139,11 @@ export const INVALID_FRAMES: readonly { readonly name: string; readonly hex: str
   { name: 'type 0xff, one byte', hex: 'ff', code: 'ZG_ERR_WIRE_UNKNOWN_TYPE' },
   { name: 'DATA on stream 0', hex: '04 00000000 68', code: 'ZG_ERR_WIRE_BAD_STREAM' },
   { name: 'OPEN on stream 0', hex: '01 00000000 7b22617070223a2277696b69227d', code: 'ZG_ERR_WIRE_BAD_STREAM' },
-  { name: 'CONTROL on stream 1', hex: '10 00000001 7b2274797065223a22726561757468227d', code: 'ZG_ERR_WIRE_BAD_STREAM' },
+  {
+    name: 'CONTROL on stream 1',
+    hex: '10 00000001 7b2274797065223a22726561757468227d',
+    code: 'ZG_ERR_WIRE_BAD_STREAM',
+  },
   { name: 'empty DATA', hex: '04 00000001', code: 'ZG_ERR_WIRE_BAD_PAYLOAD' },
   { name: 'OPEN_OK with a payload', hex: '02 00000001 00', code: 'ZG_ERR_WIRE_BAD_PAYLOAD' },
   { name: 'FIN with a payload', hex: '06 00000001 00', code: 'ZG_ERR_WIRE_BAD_PAYLOAD' },
@@ -156,7 +160,11 @@ export const INVALID_FRAMES: readonly { readonly name: string; readonly hex: str
   // ["wiki"]
   { name: 'OPEN, array', hex: '01 00000001 5b2277696b69225d', code: 'ZG_ERR_WIRE_BAD_PAYLOAD' },
   // {"app":"wiki","x":1}
-  { name: 'OPEN, unknown key', hex: '01 00000001 7b22617070223a2277696b69222c2278223a317d', code: 'ZG_ERR_WIRE_BAD_PAYLOAD' },
+  {
+    name: 'OPEN, unknown key',
+    hex: '01 00000001 7b22617070223a2277696b69222c2278223a317d',
+    code: 'ZG_ERR_WIRE_BAD_PAYLOAD',
+  },
   // {"app":"../x"}
   { name: 'OPEN, bad app id', hex: '01 00000001 7b22617070223a222e2e2f78227d', code: 'ZG_ERR_WIRE_BAD_PAYLOAD' },
   // {"app":"db","target":"010.1:22"}

@@ -87,7 +87,9 @@ const anyBytes = fc.oneof(fc.uint8Array({ maxLength: 128 }), frameLikeBytes, nea
 
 /** Ascending cut offsets within `length`. */
 function cutsWithin(length: number): fc.Arbitrary<number[]> {
-  return fc.uniqueArray(fc.integer({ min: 0, max: length }), { maxLength: 6 }).map((cuts) => cuts.sort((a, b) => a - b));
+  return fc
+    .uniqueArray(fc.integer({ min: 0, max: length }), { maxLength: 6 })
+    .map((cuts) => cuts.sort((a, b) => a - b));
 }
 
 function pieces(message: Uint8Array, cuts: readonly number[]): Uint8Array[] {
@@ -102,6 +104,9 @@ function splitOutcome(message: Uint8Array, cuts: readonly number[], limits?: Wir
     return decoder.end();
   });
 }
+
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const CANONICAL_IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 
 const small = validateLimits({ maxFramePayload: 24, maxJsonPayload: 24, maxControlPayload: 40 });
 
@@ -228,7 +233,7 @@ describe('properties', () => {
   it('non-canonical IPv4 spellings are never valid targets', () => {
     fc.assert(
       fc.property(fc.ipV4Extended(), port, (address, number) => {
-        const canonical = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(address);
+        const canonical = CANONICAL_IPV4.test(address);
         expect(isValidTarget(`${address}:${number}`)).toBe(canonical);
       }),
       { numRuns: 1000 },

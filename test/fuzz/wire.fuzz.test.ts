@@ -161,7 +161,8 @@ function largestPayload(limits: WireLimits): number {
 
 describe('wire codec fuzz', () => {
   it(`holds its invariants for ${BUDGET_MS} ms (seed ${SEED})`, { timeout: BUDGET_MS + 20_000 }, () => {
-    const limitSets = [DEFAULT_LIMITS, validateLimits({ maxFramePayload: 32, maxJsonPayload: 48, maxControlPayload: 40 })];
+    const small = validateLimits({ maxFramePayload: 32, maxJsonPayload: 48, maxControlPayload: 40 });
+    const limitSets = [DEFAULT_LIMITS, small];
     const decoders = limitSets.map((limits) => new FrameDecoder(limits));
     const deadline = performance.now() + BUDGET_MS;
     const counts = { inputs: 0, frames: 0, errors: 0 };
@@ -181,7 +182,9 @@ describe('wire codec fuzz', () => {
             outcome(() => {
               for (const piece of randomPieces(input)) {
                 decoder.push(piece);
-                if (decoder.buffered > HEADER_SIZE + largestPayload(limits)) fail('FrameDecoder buffered over its limit');
+                if (decoder.buffered > HEADER_SIZE + largestPayload(limits)) {
+                  fail('FrameDecoder buffered over its limit');
+                }
               }
               return decoder.end();
             }),
