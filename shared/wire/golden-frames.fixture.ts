@@ -110,8 +110,8 @@ export const GOLDEN_FRAMES: readonly GoldenFrame[] = [
   {
     name: 'RST, no reasons and an empty message',
     // {"code":"ZG_ERR_UPSTREAM_UNREACHABLE","reasons":[],"message":""}
-    hex: `07 00000009 7b22636f6465223a225a475f4552525f55505354524541 4d5f554e52454143
-                     48 41424c45222c22726561736f6e73223a5b5d2c226d657373616765223a22227d`,
+    hex: `07 00000009 7b22636f6465223a225a475f4552525f555053545245414d5f554e5245414348
+                     41424c45222c22726561736f6e73223a5b5d2c226d657373616765223a22227d`,
     frame: { type: 0x07, stream: 9, problem: { code: 'ZG_ERR_UPSTREAM_UNREACHABLE', reasons: [], message: '' } },
   },
   {

@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSampleApps, type SampleApps } from '../../proxy/demo/sample-apps.ts';
+import { AGENT_BIN, freePort, PROXY_BIN, runCli, spawnCli, startProxyProcess, type Child, type ProxyProcess } from '../helpers/processes.ts';
+import { tempDir, TEST_USER } from '../helpers/stack.ts';
+
+const exec = promisify(execFile);
+
+describe('CLI end to end: token, login, connect, curl', () => {
+  let dir: string;
+  let samples: SampleApps;
+  let proxy: ProxyProcess;
+  let home: string;
+  let upWebAddress = '';
+  const children: Child[] = [];
+
+  beforeAll(async () => {
+    dir = tempDir();
+    home = join(dir, 'home');
+    samples = await startSampleApps();
+    proxy = await startProxyProcess(
+      dir,
+      await freePort(),
+      `  - id: web\n    upstream: http://127.0.0.1:${samples.httpPort}\n    users: [${TEST_USER}]\n  - id: echo\n    upstream: tcp://127.0.0.1:${samples.echoPort}\n    users: [${TEST_USER}]\n  - id: admin-only\n    upstream: tcp://127.0.0.1:${samples.echoPort}\n    users: [root@example.com]\n`,
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(children.map((c) => c.kill()));
+    await proxy?.kill();
+    await samples?.close();
+  });
+
+  it('enrols with a one-time token, refuses its reuse, and keeps secrets private', async () => {
+    const created = await runCli(PROXY_BIN, ['token', 'create', '--config', proxy.configFile, '--user', TEST_USER]);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^zgt_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    const login = await runCli(AGENT_BIN, ['login', '--proxy', proxy.url, '--ca-fingerprint', proxy.caFingerprint, '--token', token], { ZEROGATE_HOME: home });
+    expect(login.stderr).toBe('');
+    expect(login.code).toBe(0);
+    expect(login.stdout).toMatch(/enrolled device [0-9a-f-]{36} for alice@example.com/);
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    expect(statSync(join(home, 'device.key')).mode & 0o777).toBe(0o600);
+
+    const reuse = await runCli(AGENT_BIN, ['login', '--proxy', proxy.url, '--ca-fingerprint', proxy.caFingerprint, '--token', token], { ZEROGATE_HOME: join(dir, 'other') });
+    expect(reuse.code).toBe(1);
+    expect(reuse.stderr).toMatch(/^error ZG_ERR_AUTH_TOKEN_INVALID: the enrolment token was already used/);
+  });
+
+  it('refuses a proxy whose CA does not match the pinned fingerprint, before sending the token', async () => {
+    const wrong = 'AA:'.repeat(31) + 'AA';
+    const result = await runCli(AGENT_BIN, ['login', '--proxy', proxy.url, '--ca-fingerprint', wrong, '--token', 'zgt_0000000000000000_' + 'a'.repeat(43)], { ZEROGATE_HOME: join(dir, 'pin') });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error ZG_ERR_PKI_FINGERPRINT_MISMATCH/);
+  });
+
+  it('curl reaches the HTTP app through `zerogate connect`', async () => {
+    const port = await freePort();
+    const connect = spawnCli(AGENT_BIN, ['connect', 'web', '--listen', `127.0.0.1:${port}`], { ZEROGATE_HOME: home });
+    children.push(connect);
+    await connect.waitFor(/web is on 127\.0\.0\.1:\d+/);
+    const { stdout } = await exec('curl', ['-sS', '--max-time', '10', `http://127.0.0.1:${port}/through-the-tunnel`]);
+    expect(stdout).toContain('Hello through Zerogate');
+  });
+
+  it('lists apps with verdicts and shows status', async () => {
+    const apps = await runCli(AGENT_BIN, ['apps', '--json'], { ZEROGATE_HOME: home });
+    expect(apps.code).toBe(0);
+    expect(JSON.parse(apps.stdout)).toEqual([
+      { id: 'web', name: 'web', protocol: 'http', allowed: true, reasons: [] },
+      { id: 'echo', name: 'echo', protocol: 'tcp', allowed: true, reasons: [] },
+      { id: 'admin-only', name: 'admin-only', protocol: 'tcp', allowed: false, reasons: ['user-not-allowed'] },
+    ]);
+    const status = await runCli(AGENT_BIN, ['status', '--json'], { ZEROGATE_HOME: home });
+    expect(JSON.parse(status.stdout)).toMatchObject({ enrolled: true, user: TEST_USER, certificateExpired: false });
+  });
+
+  it('`zerogate up` serves every allowed app, and curl and the echo app work through it', async () => {
+    const up = spawnCli(AGENT_BIN, ['up', '--json'], { ZEROGATE_HOME: home });
+    children.push(up);
+    const [line] = await up.waitFor(/^\[.*\]$/m);
+    const served = JSON.parse(line) as { app: string; address: string }[];
+    expect(served.map((s) => s.app).sort()).toEqual(['echo', 'web']);
+    const web = served.find((s) => s.app === 'web')!;
+    upWebAddress = web.address;
+    const { stdout } = await exec('curl', ['-sS', '--max-time', '10', `http://${web.address}/`]);
+    expect(stdout).toContain('Hello through Zerogate');
+    const echo = served.find((s) => s.app === 'echo')!;
+    const { stdout: echoed } = await exec('bash', ['-c', `printf 'ping-zerogate\\n' | curl -sS --max-time 2 telnet://${echo.address} || true`]);
+    expect(echoed).toContain('ping-zerogate');
+  });
+
+  it('revoking the device with the proxy CLI stops new tunnels and new streams', async () => {
+    const status = JSON.parse((await runCli(AGENT_BIN, ['status', '--json'], { ZEROGATE_HOME: home })).stdout) as { deviceId: string };
+    const revoke = await runCli(PROXY_BIN, ['device', 'revoke', '--config', proxy.configFile, status.deviceId]);
+    expect(revoke.code).toBe(0);
+    const apps = await runCli(AGENT_BIN, ['apps'], { ZEROGATE_HOME: home });
+    expect(apps.code).toBe(1);
+    expect(apps.stderr).toMatch(/^error ZG_ERR_AUTH_DEVICE_REVOKED: .*\[device-revoked\]/);
+    // The live `up` session: its next stream is refused and the session is ended.
+    const curl = await exec('curl', ['-sS', '--max-time', '10', `http://${upWebAddress}/`]).then(
+      () => 0,
+      (error: { code: number }) => error.code,
+    );
+    expect(curl).not.toBe(0);
+  });
+
+  it('exits 2 with a coded message on usage errors', async () => {
+    for (const args of [['connect'], ['bogus'], ['login', '--proxy', 'http://x'], ['connect', 'web', '--listen', '0.0.0.0:80']]) {
+      const result = await runCli(AGENT_BIN, args, { ZEROGATE_HOME: home });
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/^error ZG_ERR_USAGE: /);
+    }
+    const proxyUsage = await runCli(PROXY_BIN, ['token', 'create']);
+    expect(proxyUsage.code).toBe(2);
+  });
+});
