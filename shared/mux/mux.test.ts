@@ -1,0 +1,244 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { decodeFrame, encodeData, encodeOpen, encodeWindow, FrameType, type Frame, type Problem } from '../wire/index.ts';
+import { Mux, type MuxOptions } from './mux.ts';
+import type { ByteSocket } from './types.ts';
+
+/** A socket double: records what the stream writes and lets the test drive reads and backpressure. */
+class FakeSocket extends EventEmitter implements ByteSocket {
+  written: Uint8Array[] = [];
+  paused = false;
+  ended = false;
+  destroyed = false;
+  wasReset = false;
+  accept = true;
+  write(chunk: Uint8Array): boolean {
+    this.written.push(chunk);
+    return this.accept;
+  }
+  end(): void {
+    this.ended = true;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+  resetAndDestroy(): void {
+    this.wasReset = true;
+    this.destroyed = true;
+  }
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
+  /** Delivers bytes as if read from the network (only while flowing, as a real socket). */
+  feed(bytes: Uint8Array): void {
+    if (this.paused) throw new Error('fed a paused socket');
+    this.emit('data', bytes);
+  }
+  get bytesWritten(): number {
+    return this.written.reduce((n, c) => n + c.length, 0);
+  }
+}
+
+/** Two multiplexers joined by queues, delivered when the test says so. */
+function pair(options: { agent?: Partial<MuxOptions>; proxy?: Partial<MuxOptions> } = {}) {
+  const toProxy: Uint8Array[] = [];
+  const toAgent: Uint8Array[] = [];
+  const closes: { side: string; code: number; reason: string }[] = [];
+  const agent = new Mux({ send: (f) => toProxy.push(f), close: (code, reason) => closes.push({ side: 'agent', code, reason }) }, { role: 'agent', ...options.agent });
+  const proxy = new Mux({ send: (f) => toAgent.push(f), close: (code, reason) => closes.push({ side: 'proxy', code, reason }) }, { role: 'proxy', ...options.proxy });
+  const flush = (): void => {
+    while (toProxy.length > 0 || toAgent.length > 0) {
+      while (toProxy.length > 0) proxy.receive(toProxy.shift()!);
+      while (toAgent.length > 0) agent.receive(toAgent.shift()!);
+    }
+  };
+  const peekToProxy = (): Frame[] => toProxy.map((f) => decodeFrame(f));
+  return { agent, proxy, flush, closes, toProxy, toAgent, peekToProxy };
+}
+
+const KiB = 1024;
+
+function acceptingProxy(upstreams: FakeSocket[]): Partial<MuxOptions> {
+  return {
+    onOpen: (stream) => {
+      const socket = new FakeSocket();
+      upstreams.push(socket);
+      stream.accept(socket);
+    },
+  };
+}
+
+describe('Mux and MuxStream', () => {
+  it('opens a stream, carries bytes both ways and finishes cleanly after FIN both ways', () => {
+    const upstreams: FakeSocket[] = [];
+    const { agent, proxy, flush } = pair({ proxy: acceptingProxy(upstreams) });
+    const local = new FakeSocket();
+    const closed: (Problem | undefined)[] = [];
+    let opened = false;
+    const stream = agent.open({ app: 'wiki' }, local, { onOpenOk: () => (opened = true), onClose: (p) => closed.push(p) });
+    expect(local.paused).toBe(true);
+    flush();
+    expect(opened).toBe(true);
+    expect(local.paused).toBe(false);
+    local.feed(Buffer.from('hello'));
+    flush();
+    expect(Buffer.concat(upstreams[0]!.written).toString()).toBe('hello');
+    upstreams[0]!.feed(Buffer.from('world'));
+    flush();
+    expect(Buffer.concat(local.written).toString()).toBe('world');
+    local.emit('end');
+    flush();
+    expect(upstreams[0]!.ended).toBe(true);
+    upstreams[0]!.emit('end');
+    flush();
+    expect(local.ended).toBe(true);
+    expect(stream.state).toBe('closed');
+    expect(closed).toEqual([undefined]);
+    expect(agent.stats.streamsActive).toBe(0);
+    expect(proxy.stats.streamsActive).toBe(0);
+    expect(local.destroyed).toBe(false);
+  });
+
+  it('never sends more than the granted credit, pauses the source, and resumes on WINDOW', () => {
+    const { agent, toProxy, flush, proxy } = pair({ proxy: { onOpen: (s) => s.accept(new FakeSocket()) } });
+    const local = new FakeSocket();
+    agent.open({ app: 'a' }, local);
+    flush();
+    toProxy.length = 0;
+    const window = agent.limits.initialWindow;
+    local.feed(new Uint8Array(window + 10 * KiB));
+    const sent = toProxy.map((f) => decodeFrame(f)).filter((f) => f.type === FrameType.DATA);
+    const bytes = sent.reduce((n, f) => n + (f.type === FrameType.DATA ? f.data.length : 0), 0);
+    expect(bytes).toBe(window);
+    expect(sent.every((f) => f.type === FrameType.DATA && f.data.length <= agent.limits.maxFramePayload)).toBe(true);
+    expect(local.paused).toBe(true);
+    toProxy.length = 0;
+    agent.receive(encodeWindow(1, 4 * KiB));
+    expect(toProxy.map((f) => decodeFrame(f))).toMatchObject([{ type: FrameType.DATA, stream: 1 }]);
+    expect((decodeFrame(toProxy[0]!) as { data: Uint8Array }).data.length).toBe(4 * KiB);
+    expect(local.paused).toBe(true);
+    agent.receive(encodeWindow(1, 64 * KiB));
+    expect(local.paused).toBe(false);
+    void proxy;
+  });
+
+  it('sends WINDOW after drain, for exactly the bytes the socket took', () => {
+    const upstreams: FakeSocket[] = [];
+    const p = pair({ proxy: acceptingProxy(upstreams) });
+    const local = new FakeSocket();
+    p.agent.open({ app: 'a' }, local);
+    p.flush();
+    local.accept = false;
+    upstreams[0]!.feed(new Uint8Array(100 * KiB));
+    while (p.toAgent.length > 0) p.agent.receive(p.toAgent.shift()!);
+    // Nothing is granted while the application has not taken the bytes.
+    expect(p.peekToProxy().filter((f) => f.type === FrameType.WINDOW)).toEqual([]);
+    local.accept = true;
+    local.emit('drain');
+    expect(p.peekToProxy().filter((f) => f.type === FrameType.WINDOW)).toEqual([{ type: FrameType.WINDOW, stream: 1, increment: 100 * KiB }]);
+  });
+
+  it('closes the connection with 1002 when the peer sends more DATA than its window', () => {
+    const errors: string[] = [];
+    const closes: { code: number; reason: string }[] = [];
+    const slow = new FakeSocket();
+    slow.accept = false; // never drains, so no credit is granted back
+    const mux = new Mux({ send: () => undefined, close: (code, reason) => closes.push({ code, reason }) }, { role: 'proxy', onOpen: (s) => s.accept(slow), onProtocolError: (e) => errors.push(e.code) });
+    mux.receive(encodeOpen(1, { app: 'a' }));
+    const chunk = new Uint8Array(mux.limits.maxFramePayload);
+    for (let sent = 0; sent < mux.limits.initialWindow; sent += chunk.length) mux.receive(encodeData(1, chunk));
+    expect(errors).toEqual([]);
+    mux.receive(encodeData(1, new Uint8Array(1)));
+    expect(errors).toEqual(['ZG_ERR_WIRE_FLOW_CONTROL']);
+    expect(closes).toEqual([{ code: 1002, reason: 'ZG_ERR_WIRE_FLOW_CONTROL' }]);
+    expect(slow.wasReset).toBe(true);
+  });
+
+  it('closes with 1002 on a WINDOW that pushes credit past the maximum', () => {
+    const closes: number[] = [];
+    const mux = new Mux({ send: () => undefined, close: (code) => closes.push(code) }, { role: 'proxy', onOpen: (s) => s.accept(new FakeSocket()) });
+    mux.receive(encodeOpen(1, { app: 'a' }));
+    mux.receive(encodeWindow(1, mux.limits.maxWindow));
+    expect(closes).toEqual([1002]);
+    expect(mux.closed).toBe(true);
+  });
+
+  it('ignores late frames for a stream that ended, but not frames for one never opened', () => {
+    const closes: number[] = [];
+    const mux = new Mux({ send: () => undefined, close: (code) => closes.push(code) }, { role: 'proxy', onOpen: (s) => s.reject({ code: 'ZG_ERR_POLICY_DENIED', reasons: ['user-not-allowed'], message: 'no' }) });
+    mux.receive(encodeOpen(1, { app: 'a' }));
+    mux.receive(encodeWindow(1, 10));
+    mux.receive(encodeData(1, new Uint8Array(3)));
+    expect(closes).toEqual([]);
+    mux.receive(encodeData(7, new Uint8Array(3)));
+    expect(closes).toEqual([1002]);
+  });
+
+  it('requires OPEN stream ids to increase', () => {
+    const errors: string[] = [];
+    const mux = new Mux({ send: () => undefined, close: () => undefined }, { role: 'proxy', onOpen: () => undefined, onProtocolError: (e) => errors.push(e.code) });
+    mux.receive(encodeOpen(5, { app: 'a' }));
+    mux.receive(encodeOpen(5, { app: 'a' }));
+    expect(errors).toEqual(['ZG_ERR_WIRE_BAD_STREAM']);
+  });
+
+  it('refuses opens beyond maxStreams with OPEN_FAIL rate-limited, keeping the connection', () => {
+    const sent: Frame[] = [];
+    const closes: number[] = [];
+    const mux = new Mux({ send: (f) => sent.push(decodeFrame(f)), close: (c) => closes.push(c) }, { role: 'proxy', limits: { maxStreams: 2 }, onOpen: () => undefined });
+    for (let id = 1; id <= 3; id++) mux.receive(encodeOpen(id, { app: 'a' }));
+    expect(sent).toEqual([{ type: FrameType.OPEN_FAIL, stream: 3, problem: { code: 'ZG_ERR_STREAM_LIMIT', reasons: ['rate-limited'], message: 'at most 2 streams per connection' } }]);
+    expect(closes).toEqual([]);
+  });
+
+  // Regression: a socket that ended and closed while its last bytes waited for credit was
+  // treated as aborted: the stream was reset and those bytes were lost (seen as truncated
+  // echoes with 100 parallel 8 MiB streams).
+  it('regression: a socket closing cleanly while bytes wait for credit still delivers them, then FIN', () => {
+    const upstreams: FakeSocket[] = [];
+    const p = pair({ proxy: acceptingProxy(upstreams) });
+    const local = new FakeSocket();
+    const closed: (Problem | undefined)[] = [];
+    p.agent.open({ app: 'a' }, local, { onClose: (x) => closed.push(x) });
+    p.flush();
+    local.emit('end'); // the client finished sending
+    p.flush();
+    const upstream = upstreams[0]!;
+    upstream.feed(new Uint8Array(p.proxy.limits.initialWindow + 1000)); // more than the credit
+    upstream.emit('end');
+    upstream.emit('close'); // both directions done on the upstream socket
+    p.flush();
+    expect(upstream.wasReset).toBe(false);
+    expect(local.ended).toBe(true);
+    expect(local.bytesWritten).toBe(p.proxy.limits.initialWindow + 1000);
+    expect(closed).toEqual([undefined]);
+  });
+
+  it('resets with a TCP RST toward the application when the peer resets the stream', () => {
+    const upstreams: FakeSocket[] = [];
+    const p = pair({ proxy: acceptingProxy(upstreams) });
+    const local = new FakeSocket();
+    const closed: (Problem | undefined)[] = [];
+    p.agent.open({ app: 'a' }, local, { onClose: (x) => closed.push(x) });
+    p.flush();
+    const problem = { code: 'ZG_ERR_POLICY_DENIED', reasons: ['device-revoked'], message: 'revoked' };
+    [...p.proxy.streams()][0]!.reset(problem);
+    p.flush();
+    expect(upstreams[0]!.wasReset).toBe(true);
+    expect(local.wasReset).toBe(true);
+    expect(closed).toEqual([problem]);
+  });
+
+  it('aborts every stream when the connection closes', () => {
+    const p = pair({ proxy: acceptingProxy([]) });
+    const sockets = [new FakeSocket(), new FakeSocket()];
+    for (const s of sockets) p.agent.open({ app: 'a' }, s);
+    p.flush();
+    p.agent.close();
+    expect(sockets.every((s) => s.wasReset)).toBe(true);
+    expect(p.agent.stats.streamsActive).toBe(0);
+  });
+});
