@@ -32,6 +32,8 @@ export interface LatencyResult {
 export interface OpensResult {
   /** Connections that completed (answer received, socket closed) inside the measured window. */
   completed: number;
+  /** Connections completed over the whole job, warm-up included (to normalise CPU time). */
+  total: number;
   seconds: number;
   errors: number;
   firstError?: string;

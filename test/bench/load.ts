@@ -104,12 +104,14 @@ async function opens(port: number, concurrency: number, durationMs: number, warm
   const windowEnd = windowStart + durationMs;
   const samplesMs: number[] = [];
   let completed = 0;
+  let total = 0;
   let errors = 0;
   let firstError: string | undefined;
   const worker = async () => {
     while (performance.now() < windowEnd) {
       try {
         const { ms, closedAt } = await ping(port);
+        total++;
         if (closedAt >= windowStart && closedAt <= windowEnd) {
           completed++;
           samplesMs.push(ms);
@@ -124,7 +126,7 @@ async function opens(port: number, concurrency: number, durationMs: number, warm
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { completed, seconds: durationMs / 1000, errors, samplesMs, ...(firstError === undefined ? {} : { firstError }) };
+  return { completed, total, seconds: durationMs / 1000, errors, samplesMs, ...(firstError === undefined ? {} : { firstError }) };
 }
 
 function run(job: Job): Promise<unknown> {

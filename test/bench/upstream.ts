@@ -15,7 +15,7 @@ const pong = Buffer.from([PONG]);
 
 function serve(socket: Socket): void {
   socket.on('error', () => socket.destroy());
-  let head = Buffer.alloc(0);
+  let head: Buffer = Buffer.alloc(0);
   const onData = (chunk: Buffer) => {
     head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
     const op = head[0];

@@ -26,7 +26,9 @@ export interface Child {
 }
 
 export function spawnCli(bin: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // ZG_CHILD_NODE_FLAGS lets a developer profile the children (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const flags = (process.env.ZG_CHILD_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  const child = spawn(process.execPath, [...flags, bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer): void => {

@@ -1,0 +1,89 @@
+/** Command-line options of `npm run bench` and the two run plans (default and `--quick`). */
+import { parseArgs } from 'node:util';
+
+export const PATHS = ['direct', 'stunnel', 'zerogate'] as const;
+export type PathName = (typeof PATHS)[number];
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+export interface Plan {
+  mode: 'default' | 'quick';
+  /** Repetitions of each throughput measurement; the figure is their median. */
+  runs: number;
+  throughput1: { streams: 1; bytesPerStream: number };
+  throughput8: { streams: 8; bytesPerStream: number };
+  latency: { count: number; warmup: number };
+  opens: { concurrency: number; durationMs: number; warmupMs: number };
+}
+
+/** About 2-4 minutes on 2 cores. */
+export const DEFAULT_PLAN: Plan = {
+  mode: 'default',
+  runs: 3,
+  throughput1: { streams: 1, bytesPerStream: 1 * GiB },
+  throughput8: { streams: 8, bytesPerStream: 256 * MiB },
+  latency: { count: 2000, warmup: 200 },
+  opens: { concurrency: 64, durationMs: 5_000, warmupMs: 1_000 },
+};
+
+/** About half a minute: the same figures with fewer bytes, connections and seconds. */
+export const QUICK_PLAN: Plan = {
+  mode: 'quick',
+  runs: 3,
+  throughput1: { streams: 1, bytesPerStream: 128 * MiB },
+  throughput8: { streams: 8, bytesPerStream: 16 * MiB },
+  latency: { count: 300, warmup: 50 },
+  opens: { concurrency: 64, durationMs: 1_500, warmupMs: 500 },
+};
+
+export interface Options {
+  help: boolean;
+  plan: Plan;
+  paths: PathName[];
+  outDir: string;
+  profile: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [options]
+
+  --quick            a short run (~30 s): fewer bytes, connections and seconds
+  --runs N           repetitions of each throughput figure (default 3; the median is reported)
+  --paths LIST       comma-separated subset of direct,stunnel,zerogate (default: all)
+  --profile          run the proxy and agent with --cpu-prof and print where their CPU time goes
+                     (slows them down: use for diagnosis, not for figures)
+  --out DIR          where JSON results go (default bench-results)
+  -h, --help         this text
+
+See docs/bench.md for what each figure means.`;
+
+export function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      runs: { type: 'string' },
+      paths: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      out: { type: 'string', default: 'bench-results' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const base = values.quick ? QUICK_PLAN : DEFAULT_PLAN;
+  let runs = base.runs;
+  if (values.runs !== undefined) {
+    runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new TypeError('--runs must be an integer from 1 to 20');
+  }
+  let paths: PathName[] = [...PATHS];
+  if (values.paths !== undefined) {
+    const asked = values.paths.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    for (const p of asked) {
+      if (!(PATHS as readonly string[]).includes(p)) throw new TypeError(`--paths: unknown path "${p}" (direct, stunnel, zerogate)`);
+    }
+    paths = PATHS.filter((p) => asked.includes(p));
+    if (paths.length === 0) throw new TypeError('--paths needs at least one of direct, stunnel, zerogate');
+  }
+  return { help: values.help, plan: { ...base, runs }, paths, outDir: values.out, profile: values.profile };
+}
