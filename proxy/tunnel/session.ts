@@ -53,6 +53,7 @@ export class TunnelSession {
       },
       {
         role: 'proxy',
+        allocate: (size) => Buffer.allocUnsafe(size),
         limits: {
           maxFramePayload: limits.maxFramePayload,
           maxStreams: limits.maxStreams,

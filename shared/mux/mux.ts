@@ -31,7 +31,14 @@ export interface MuxOptions {
   onControl?: (message: ControlMessage) => void;
   /** The peer broke the protocol; the connection has been closed with 1002. */
   onProtocolError?: (error: ZerogateError) => void;
+  /** Frame allocator; Node hosts pass `Buffer.allocUnsafe` to skip zero-filling. */
+  allocate?: (size: number) => Uint8Array;
 }
+
+/** Extra receive window all streams of one connection may gain by auto-tuning, together. */
+export const AUTOTUNE_CONNECTION_BUDGET = 32 * 1024 * 1024;
+
+const zeroed = (size: number): Uint8Array => new Uint8Array(size);
 
 /**
  * Connection-level multiplexer: dispatches decoded frames to streams, enforces stream-id rules
@@ -46,12 +53,15 @@ export class Mux implements StreamHost {
   /** Highest stream id ever used on this connection: ids only grow, so a frame for a lower unknown id is late, not bogus. */
   #highestId = 0;
   #closed = false;
+  #autotuned = 0;
+  readonly allocate: (size: number) => Uint8Array;
   readonly #stats: MuxStats = { streamsOpened: 0, streamsActive: 0, bytesIn: 0, bytesOut: 0, bufferedIn: 0 };
 
   constructor(transport: FrameTransport, options: MuxOptions) {
     this.#transport = transport;
     this.#options = options;
     this.limits = validateLimits(options.limits);
+    this.allocate = options.allocate ?? zeroed;
   }
 
   get closed(): boolean {
@@ -130,6 +140,16 @@ export class Mux implements StreamHost {
 
   countOut(bytes: number): void {
     this.#stats.bytesOut += bytes;
+  }
+
+  reserveWindow(bytes: number): boolean {
+    if (this.#autotuned + bytes > AUTOTUNE_CONNECTION_BUDGET) return false;
+    this.#autotuned += bytes;
+    return true;
+  }
+
+  releaseWindow(bytes: number): void {
+    this.#autotuned -= bytes;
   }
 
   // --- dispatch ---

@@ -1,5 +1,5 @@
 import { ZerogateError } from '../errors.ts';
-import { encodeData, encodeFrame, encodeWindow, FrameType, type Problem, type WireLimits } from '../wire/index.ts';
+import { encodeDataHeader, encodeFrame, encodeWindow, FrameType, HEADER_SIZE, type Problem, type WireLimits } from '../wire/index.ts';
 import type { ByteSocket } from './types.ts';
 
 /** What a stream needs from its multiplexer. */
@@ -9,6 +9,11 @@ export interface StreamHost {
   release(stream: MuxStream, problem: Problem | undefined): void;
   countIn(bytes: number): void;
   countOut(bytes: number): void;
+  /** Allocates a frame buffer (the host may skip zero-filling: every byte is written). */
+  allocate(size: number): Uint8Array;
+  /** Asks for `bytes` more receive window from the connection's auto-tuning budget. */
+  reserveWindow(bytes: number): boolean;
+  releaseWindow(bytes: number): void;
 }
 
 export type StreamState = 'opening' | 'open' | 'closed';
@@ -27,6 +32,12 @@ export interface StreamEvents {
  * rare on a busy stream but the sender never stalls with credit owed.
  */
 const GRANT_DIVISOR = 4;
+/**
+ * Receive-window auto-tuning: a stream whose consumer keeps up but whose sender runs out of
+ * credit gets its window doubled, up to this size (bounded per connection by the mux budget).
+ * One stream then fills a fast path; a slow consumer never grows its window.
+ */
+export const AUTOTUNE_MAX_WINDOW = 4 * 1024 * 1024;
 
 /**
  * One multiplexed stream bridging a byte socket and the tunnel, with per-stream credit flow
@@ -43,6 +54,8 @@ export class MuxStream {
   #socket: ByteSocket | undefined;
   #sendCredit: number;
   #recvWindow: number;
+  /** This stream's receive window: initialWindow, grown by auto-tuning. */
+  #windowSize: number;
   #ungranted = 0;
   #waitingDrain = false;
   #pending: Uint8Array | undefined;
@@ -62,6 +75,7 @@ export class MuxStream {
     this.#events = events;
     this.#sendCredit = host.limits.initialWindow;
     this.#recvWindow = host.limits.initialWindow;
+    this.#windowSize = host.limits.initialWindow;
   }
 
   get state(): StreamState {
@@ -152,8 +166,8 @@ export class MuxStream {
     this.#ungranted += data.length;
     if (!flushed) {
       this.#waitingDrain = true;
-    } else if (!this.#waitingDrain && this.#ungranted >= this.#host.limits.initialWindow / GRANT_DIVISOR) {
-      this.#grant();
+    } else if (!this.#waitingDrain && this.#ungranted >= this.#windowSize / GRANT_DIVISOR) {
+      this.#grant(true);
     }
   }
 
@@ -223,8 +237,10 @@ export class MuxStream {
         this.#socket?.pause();
         return;
       }
-      const part = n === chunk.length ? chunk : chunk.subarray(offset, offset + n);
-      this.#host.send(encodeData(this.id, part, this.#host.limits));
+      const frame = this.#host.allocate(HEADER_SIZE + n);
+      encodeDataHeader(this.id, frame, 0);
+      frame.set(n === chunk.length ? chunk : chunk.subarray(offset, offset + n), HEADER_SIZE);
+      this.#host.send(frame);
       this.#sendCredit -= n;
       this.bytesOut += n;
       this.#host.countOut(n);
@@ -252,12 +268,20 @@ export class MuxStream {
   #onSocketDrain(): void {
     if (!this.#waitingDrain) return;
     this.#waitingDrain = false;
-    if (this.#state === 'open' && this.#ungranted > 0) this.#grant();
+    if (this.#state === 'open' && this.#ungranted > 0) this.#grant(false);
   }
 
-  #grant(): void {
-    const increment = this.#ungranted;
+  /** Returns consumed bytes to the sender; `keepingUp` when the socket took them without backpressure. */
+  #grant(keepingUp: boolean): void {
+    let increment = this.#ungranted;
     this.#ungranted = 0;
+    // The sender is nearly out of credit although our consumer keeps up: the window, not the
+    // consumer, limits this stream. Double it if the connection's budget allows.
+    const size = this.#windowSize;
+    if (keepingUp && this.#recvWindow < size / GRANT_DIVISOR && size * 2 <= AUTOTUNE_MAX_WINDOW && this.#host.reserveWindow(size)) {
+      this.#windowSize = size * 2;
+      increment += size;
+    }
     this.#recvWindow += increment;
     this.#host.send(encodeWindow(this.id, increment));
   }
@@ -270,6 +294,7 @@ export class MuxStream {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#pending = undefined;
+    if (this.#windowSize > this.#host.limits.initialWindow) this.#host.releaseWindow(this.#windowSize - this.#host.limits.initialWindow);
     const socket = this.#socket;
     // A clean finish lets the socket flush what it holds. A reset drops it with a TCP RST, so the
     // application sees an error rather than an end-of-stream that would pass for complete data.

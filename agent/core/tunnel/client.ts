@@ -140,6 +140,7 @@ export class TunnelClient {
       { send: (frame) => ws.send(frame, { binary: true }), close: (code, reason) => ws.close(code, reason) },
       {
         role: 'agent',
+        allocate: (size) => Buffer.allocUnsafe(size),
         ...(this.#options.limits === undefined ? {} : { limits: this.#options.limits }),
         ...(this.#options.onControl === undefined ? {} : { onControl: this.#options.onControl }),
       },
