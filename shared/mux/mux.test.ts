@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeData, encodeOpen, encodeWindow, FrameType, type Frame, type Problem } from '../wire/index.ts';
 import { Mux, type MuxOptions } from './mux.ts';
+import { AUTOTUNE_EPOCH_MS, AUTOTUNE_MAX_WINDOW } from './stream.ts';
 import type { ByteSocket } from './types.ts';
 
 /** A socket double: records what the stream writes and lets the test drive reads and backpressure. */
@@ -240,5 +241,50 @@ describe('Mux and MuxStream', () => {
     p.agent.close();
     expect(sockets.every((s) => s.wasReset)).toBe(true);
     expect(p.agent.stats.streamsActive).toBe(0);
+  });
+});
+
+describe('receive-window auto-tuning', () => {
+  /** Streams 8 MiB from the proxy side; `msPerWindow` is how long the agent's consumer takes per 256 KiB. */
+  const run = (msPerWindow: number, consumerKeepsUp = true) => {
+    let clock = 0;
+    const upstreams: FakeSocket[] = [];
+    const p = pair({ proxy: acceptingProxy(upstreams), agent: { now: () => clock } });
+    const local = new FakeSocket();
+    local.accept = consumerKeepsUp;
+    p.agent.open({ app: 'a' }, local);
+    p.flush();
+    const increments: number[] = [];
+    const upstream = upstreams[0]!;
+    for (let round = 0; round < 200 && local.bytesWritten < 8 * 1024 * KiB; round++) {
+      while (!upstream.paused) upstream.feed(new Uint8Array(64 * KiB));
+      for (const f of p.toAgent.splice(0)) {
+        clock += msPerWindow / 4; // a 64 KiB frame every quarter of the per-window time
+        p.agent.receive(f);
+      }
+      if (!consumerKeepsUp) local.emit('drain');
+      for (const f of p.toProxy) {
+        const frame = decodeFrame(f);
+        if (frame.type === FrameType.WINDOW) increments.push(frame.increment);
+      }
+      p.flush();
+    }
+    return { increments, rounds: local.bytesWritten };
+  };
+
+  it('grows the window of a fast stream, up to the cap', () => {
+    const { increments } = run(1);
+    expect(Math.max(...increments)).toBeGreaterThan(256 * KiB);
+    expect(Math.max(...increments)).toBeLessThanOrEqual(AUTOTUNE_MAX_WINDOW);
+  });
+
+  it('keeps the window of a slow stream (consumer slower than the epoch)', () => {
+    const { increments } = run(4 * AUTOTUNE_EPOCH_MS);
+    expect(Math.max(...increments)).toBeLessThanOrEqual(256 * KiB);
+  });
+
+  it('never grows the window while the consumer applies backpressure', () => {
+    const { increments } = run(0, false);
+    expect(Math.max(...increments)).toBeLessThanOrEqual(256 * KiB);
   });
 });

@@ -33,6 +33,8 @@ export interface MuxOptions {
   onProtocolError?: (error: ZerogateError) => void;
   /** Frame allocator; Node hosts pass `Buffer.allocUnsafe` to skip zero-filling. */
   allocate?: (size: number) => Uint8Array;
+  /** Monotonic clock in milliseconds (tests inject one). */
+  now?: () => number;
 }
 
 /** Extra receive window all streams of one connection may gain by auto-tuning, together. */
@@ -55,6 +57,7 @@ export class Mux implements StreamHost {
   #closed = false;
   #autotuned = 0;
   readonly allocate: (size: number) => Uint8Array;
+  readonly now: () => number;
   readonly #stats: MuxStats = { streamsOpened: 0, streamsActive: 0, bytesIn: 0, bytesOut: 0, bufferedIn: 0 };
 
   constructor(transport: FrameTransport, options: MuxOptions) {
@@ -62,6 +65,7 @@ export class Mux implements StreamHost {
     this.#options = options;
     this.limits = validateLimits(options.limits);
     this.allocate = options.allocate ?? zeroed;
+    this.now = options.now ?? (() => performance.now());
   }
 
   get closed(): boolean {

@@ -11,6 +11,8 @@ export interface StreamHost {
   countOut(bytes: number): void;
   /** Allocates a frame buffer (the host may skip zero-filling: every byte is written). */
   allocate(size: number): Uint8Array;
+  /** Monotonic milliseconds. */
+  now(): number;
   /** Asks for `bytes` more receive window from the connection's auto-tuning budget. */
   reserveWindow(bytes: number): boolean;
   releaseWindow(bytes: number): void;
@@ -38,6 +40,13 @@ const GRANT_DIVISOR = 4;
  * One stream then fills a fast path; a slow consumer never grows its window.
  */
 export const AUTOTUNE_MAX_WINDOW = 4 * 1024 * 1024;
+/**
+ * A stream grows its window when its consumer took half a window in less than this. At the
+ * initial 256 KiB that is ~13 MB/s; each doubling needs twice the rate, so growth stops where
+ * the window no longer limits. (The idea of quic-go's flow controller, with a fixed epoch in
+ * place of an RTT estimate.)
+ */
+export const AUTOTUNE_EPOCH_MS = 10;
 
 /**
  * One multiplexed stream bridging a byte socket and the tunnel, with per-stream credit flow
@@ -56,6 +65,8 @@ export class MuxStream {
   #recvWindow: number;
   /** This stream's receive window: initialWindow, grown by auto-tuning. */
   #windowSize: number;
+  #epochStart: number;
+  #epochBytes = 0;
   #ungranted = 0;
   #waitingDrain = false;
   #pending: Uint8Array | undefined;
@@ -76,6 +87,7 @@ export class MuxStream {
     this.#sendCredit = host.limits.initialWindow;
     this.#recvWindow = host.limits.initialWindow;
     this.#windowSize = host.limits.initialWindow;
+    this.#epochStart = host.now();
   }
 
   get state(): StreamState {
@@ -275,15 +287,27 @@ export class MuxStream {
   #grant(keepingUp: boolean): void {
     let increment = this.#ungranted;
     this.#ungranted = 0;
-    // The sender is nearly out of credit although our consumer keeps up: the window, not the
-    // consumer, limits this stream. Double it if the connection's budget allows.
-    const size = this.#windowSize;
-    if (keepingUp && this.#recvWindow < size / GRANT_DIVISOR && size * 2 <= AUTOTUNE_MAX_WINDOW && this.#host.reserveWindow(size)) {
-      this.#windowSize = size * 2;
-      increment += size;
-    }
+    if (keepingUp) increment += this.#autotune(increment);
+    else this.#restartEpoch();
     this.#recvWindow += increment;
     this.#host.send(encodeWindow(this.id, increment));
+  }
+
+  /** Extra credit to grant when the consumer drains fast enough that the window is the limit. */
+  #autotune(consumed: number): number {
+    this.#epochBytes += consumed;
+    const size = this.#windowSize;
+    if (this.#epochBytes < size / 2) return 0;
+    const fast = this.#host.now() - this.#epochStart < AUTOTUNE_EPOCH_MS;
+    this.#restartEpoch();
+    if (!fast || size * 2 > AUTOTUNE_MAX_WINDOW || !this.#host.reserveWindow(size)) return 0;
+    this.#windowSize = size * 2;
+    return size;
+  }
+
+  #restartEpoch(): void {
+    this.#epochStart = this.#host.now();
+    this.#epochBytes = 0;
   }
 
   #maybeFinish(): void {
