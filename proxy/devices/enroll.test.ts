@@ -40,7 +40,7 @@ describe('enrolment with a one-time token', () => {
       ['allow', '10.1.2.3', undefined],
     ]);
     // The audit trail never holds the token's secret.
-    expect(JSON.stringify(events)).not.toContain(token.split('_')[2]);
+    expect(JSON.stringify(events)).not.toContain(token.slice('zgt_0123456789abcdef_'.length));
   });
 
   it('does not burn the token on a malformed CSR', async () => {

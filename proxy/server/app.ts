@@ -8,6 +8,7 @@ import type { LoadedPki } from '../pki/index.ts';
 import type { Store } from '../store/index.ts';
 import { deviceGuard, tunnelPlugin } from '../tunnel/endpoint.ts';
 import { SessionRegistry } from '../tunnel/registry.ts';
+import { wireLimitsOf } from '../tunnel/session.ts';
 import { TLS_OPTIONS } from './tls.ts';
 
 /** Request body limit for every JSON route (enrolment bodies are a few KiB). */
@@ -54,7 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   let apps = new Map(config.apps.map((a) => [a.id, a]));
   const sessions = new SessionRegistry();
-  const sessionDeps = { store, audit, limits: config.limits, apps: () => apps };
+  const sessionDeps = { store, audit, limits: config.limits, wireLimits: wireLimitsOf(config.limits), apps: () => apps };
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isZerogateError(error)) {

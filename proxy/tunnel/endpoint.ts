@@ -1,7 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HEADER_SIZE } from '../../shared/wire/index.ts';
+import { formatLimitsHeader, HEADER_SIZE, LIMITS_HEADER } from '../../shared/wire/index.ts';
 import { authenticateDevice } from '../devices/index.ts';
 import type { Device } from '../store/index.ts';
 import { SessionRegistry } from './registry.ts';
@@ -56,6 +56,9 @@ export async function tunnelPlugin(app: FastifyInstance, opts: { deps: SessionDe
       skipUTF8Validation: true,
     },
   });
+  // Agents adopt the limits announced here, so both ends agree on frame size and window.
+  const announced = `${LIMITS_HEADER}: ${formatLimitsHeader(opts.deps.wireLimits)}`;
+  app.websocketServer.on('headers', (headers: string[]) => headers.push(announced));
   const guard = deviceGuard(opts.deps);
   app.get('/v1/tunnel', { websocket: true, preValidation: guard }, (socket, request) => {
     const device = request.zgDevice;

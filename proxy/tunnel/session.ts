@@ -1,11 +1,16 @@
 import type { WebSocket } from 'ws';
 import { Mux, type MuxStream, type OpenRequest } from '../../shared/mux/index.ts';
-import type { Problem } from '../../shared/wire/index.ts';
+import { validateLimits, type Problem, type WireLimits } from '../../shared/wire/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { AppConfig, TunnelLimitsConfig } from '../config/index.ts';
 import type { Device, Store } from '../store/index.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { dialUpstream } from './upstream.ts';
+
+/** The wire limits a proxy with tunnel config `limits` uses and announces. */
+export function wireLimitsOf(limits: TunnelLimitsConfig): WireLimits {
+  return validateLimits({ maxFramePayload: limits.maxFramePayload, maxStreams: limits.maxStreams, initialWindow: limits.initialWindow });
+}
 
 /** WebSocket keepalive (DESIGN.md §4): ping every 15 s, give up after two unanswered pings. */
 export const PING_INTERVAL_MS = 15_000;
@@ -17,6 +22,8 @@ export interface SessionDeps {
   store: Store;
   audit: AuditLog;
   limits: TunnelLimitsConfig;
+  /** The wire limits derived from `limits`, announced to agents at the upgrade. */
+  wireLimits: WireLimits;
   /** The published apps, looked up on every OPEN so config changes apply to new streams. */
   apps: () => ReadonlyMap<string, AppConfig>;
 }
@@ -54,11 +61,7 @@ export class TunnelSession {
       {
         role: 'proxy',
         allocate: (size) => Buffer.allocUnsafe(size),
-        limits: {
-          maxFramePayload: limits.maxFramePayload,
-          maxStreams: limits.maxStreams,
-          initialWindow: limits.initialWindow,
-        },
+        limits: deps.wireLimits,
         admitOpen: () =>
           this.#opens.take()
             ? undefined

@@ -300,7 +300,8 @@ export class MuxStream {
     if (this.#epochBytes < size / 2) return 0;
     const fast = this.#host.now() - this.#epochStart < AUTOTUNE_EPOCH_MS;
     this.#restartEpoch();
-    if (!fast || size * 2 > AUTOTUNE_MAX_WINDOW || !this.#host.reserveWindow(size)) return 0;
+    const cap = Math.min(AUTOTUNE_MAX_WINDOW, this.#host.limits.maxWindow);
+    if (!fast || size * 2 > cap || !this.#host.reserveWindow(size)) return 0;
     this.#windowSize = size * 2;
     return size;
   }

@@ -47,3 +47,4 @@ export { decodeFrame } from './decode.ts';
 export { FrameDecoder } from './frame-decoder.ts';
 export { isValidTarget } from './target.ts';
 export type { WireErrorCode } from './wire-error.ts';
+export { formatLimitsHeader, LIMITS_HEADER, parseLimitsHeader } from './limits-header.ts';

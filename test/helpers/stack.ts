@@ -7,7 +7,7 @@ import { createCsr, generateDeviceKey } from '../../agent/core/enroll/index.ts';
 import { enrollWithToken } from '../../agent/core/enroll/index.ts';
 import { AgentHome, type DeviceCredentials } from '../../agent/core/state/index.ts';
 import { defaultConfig, type ConfigInput } from '../../proxy/config/index.ts';
-import { createEnrollmentToken, normalizeSerial } from '../../proxy/devices/index.ts';
+import { createEnrollmentToken, normalizeSerial, parseEnrollmentToken } from '../../proxy/devices/index.ts';
 import { signDeviceCsr } from '../../proxy/pki/index.ts';
 import { startProxy, type RunningProxy } from '../../proxy/server/index.ts';
 
@@ -94,8 +94,8 @@ export async function startStack(input: ConfigInput = {}): Promise<Stack> {
       const csr = createCsr(key.privateKeyPem, { commonName: 'direct' });
       const deviceId = `dev-${randomBytes(6).toString('hex')}`;
       const issued = signDeviceCsr(proxy.pki.ca, csr, { deviceId, ttlMs: options.ttlMs, now: options.now ?? new Date() });
-      const { token, id } = await createEnrollmentToken(proxy.store, user, 60_000);
-      const secretHash = createHash('sha256').update(token.split('_')[2] as string).digest('hex');
+      const { token } = await createEnrollmentToken(proxy.store, user, 60_000);
+      const { id, secretHash } = parseEnrollmentToken(token);
       const result = await proxy.store.enrollDevice({
         tokenId: id,
         secretHash,

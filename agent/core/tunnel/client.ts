@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import { ZerogateError } from '../../../shared/errors.ts';
 import { Mux, type ByteSocket, type MuxStream, type OpenRequest, type StreamEvents } from '../../../shared/mux/index.ts';
-import { HEADER_SIZE, type ControlMessage, type Problem, type WireLimits } from '../../../shared/wire/index.ts';
+import { HEADER_SIZE, LIMITS_HEADER, parseLimitsHeader, type ControlMessage, type Problem, type WireLimits } from '../../../shared/wire/index.ts';
 import type { DeviceCredentials } from '../state/index.ts';
 
 /** Reconnect backoff (full jitter): the delay before attempt n is random in [0, min(max, initial·2ⁿ)]. */
@@ -21,7 +21,6 @@ export interface TunnelClientOptions {
   credentials: DeviceCredentials;
   /** Override the proxy origin (tests); defaults to the enrolment's. */
   proxyUrl?: string;
-  limits?: Partial<WireLimits>;
   backoff?: { initialMs?: number; maxMs?: number };
   onState?: (state: TunnelState, detail?: { problem?: Problem; attempt?: number; delayMs?: number }) => void;
   onControl?: (message: ControlMessage) => void;
@@ -136,17 +135,32 @@ export class TunnelClient {
       generateMask: (mask: Buffer) => void mask.fill(0),
     });
     this.#ws = ws;
-    const mux = new Mux(
-      { send: (frame) => ws.send(frame, { binary: true }), close: (code, reason) => ws.close(code, reason) },
-      {
-        role: 'agent',
-        allocate: (size) => Buffer.allocUnsafe(size),
-        ...(this.#options.limits === undefined ? {} : { limits: this.#options.limits }),
-        ...(this.#options.onControl === undefined ? {} : { onControl: this.#options.onControl }),
-      },
-    );
-    ws.on('upgrade', (response) => response.socket.setNoDelay(true));
+    let mux: Mux | undefined;
+    ws.on('upgrade', (response) => {
+      response.socket.setNoDelay(true);
+      let limits: WireLimits;
+      try {
+        limits = parseLimitsHeader(headerValue(response.headers[LIMITS_HEADER]));
+      } catch {
+        this.#lastProblem = { code: 'ZG_ERR_TUNNEL_CONNECT', reasons: [], message: 'the proxy announced invalid tunnel limits' };
+        ws.terminate();
+        return;
+      }
+      mux = new Mux(
+        { send: (frame) => ws.send(frame, { binary: true }), close: (code, reason) => ws.close(code, reason) },
+        {
+          role: 'agent',
+          allocate: (size) => Buffer.allocUnsafe(size),
+          limits,
+          ...(this.#options.onControl === undefined ? {} : { onControl: this.#options.onControl }),
+        },
+      );
+    });
     ws.on('open', () => {
+      if (mux === undefined) {
+        ws.terminate();
+        return;
+      }
       this.#mux = mux;
       this.#attempt = 0;
       this.#lastProblem = undefined;
@@ -162,7 +176,7 @@ export class TunnelClient {
       this.#lastPing = Date.now();
     });
     ws.on('message', (data, isBinary) => {
-      if (isBinary) mux.receive(data as Buffer);
+      if (isBinary) mux?.receive(data as Buffer);
       else ws.close(1002, 'ZG_ERR_WIRE_BAD_PAYLOAD');
     });
     ws.on('unexpected-response', (_request, response: IncomingMessage) => {
@@ -177,7 +191,7 @@ export class TunnelClient {
     });
     ws.on('close', () => {
       clearInterval(this.#deadTimer);
-      mux.close();
+      mux?.close();
       if (this.#ws === ws) this.#ws = undefined;
       if (this.#mux === mux) this.#mux = undefined;
       if (this.#state === 'stopped') return;
@@ -201,6 +215,10 @@ export class TunnelClient {
     this.#state = state;
     this.#options.onState?.(state, detail);
   }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** Reads the proxy's JSON refusal `{code, reasons, message}` from a failed upgrade, bounded. */
