@@ -15,7 +15,6 @@ export const ERROR_CODES = {
   ZG_ERR_WIRE_BAD_STREAM: { status: 400, meaning: 'a frame names a stream id not allowed for its type' },
   ZG_ERR_WIRE_BAD_PAYLOAD: { status: 400, meaning: 'a frame payload is malformed (bad JSON, wrong shape, wrong length)' },
   ZG_ERR_WIRE_FLOW_CONTROL: { status: 400, meaning: 'a peer sent more DATA than its credit or an invalid WINDOW' },
-  ZG_ERR_WIRE_STREAM_LIMIT: { status: 400, meaning: 'a peer opened more concurrent streams than allowed' },
   ZG_ERR_WIRE_STREAM_STATE: { status: 400, meaning: 'a frame arrived for a stream in a state that forbids it' },
   // configuration
   ZG_ERR_CONFIG_INVALID: { status: 500, meaning: 'the configuration file is malformed or has invalid values' },

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { Mux, type MuxStream, type OpenRequest } from '../../shared/mux/index.ts';
-import { validateLimits, type Problem, type WireLimits } from '../../shared/wire/index.ts';
+import { MAX_MISSED_PONGS, PING_INTERVAL_MS, validateLimits, type Problem, type WireLimits } from '../../shared/wire/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { AppConfig, TunnelLimitsConfig } from '../config/index.ts';
 import type { Device, Store } from '../store/index.ts';
@@ -12,9 +12,6 @@ export function wireLimitsOf(limits: TunnelLimitsConfig): WireLimits {
   return validateLimits({ maxFramePayload: limits.maxFramePayload, maxStreams: limits.maxStreams, initialWindow: limits.initialWindow });
 }
 
-/** WebSocket keepalive (DESIGN.md §4): ping every 15 s, give up after two unanswered pings. */
-export const PING_INTERVAL_MS = 15_000;
-export const MAX_MISSED_PONGS = 2;
 /** WebSocket close code when the proxy ends a session for a policy reason (RFC 6455 §7.4.2 private range). */
 export const CLOSE_POLICY = 4403;
 

@@ -1,3 +1,4 @@
-export { Mux, CLOSE_PROTOCOL_ERROR, type MuxOptions, type OpenRequest } from './mux.ts';
-export { MuxStream, type StreamEvents, type StreamState } from './stream.ts';
+export { Mux, CLOSE_PROTOCOL_ERROR, AUTOTUNE_CONNECTION_BUDGET, type MuxOptions } from './mux.ts';
+export type { OpenRequest } from '../wire/index.ts';
+export { MuxStream, AUTOTUNE_EPOCH_MS, AUTOTUNE_MAX_WINDOW, type StreamEvents, type StreamState } from './stream.ts';
 export type { ByteSocket, FrameTransport, MuxStats } from './types.ts';

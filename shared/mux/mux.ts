@@ -1,10 +1,13 @@
 import { isZerogateError, ZerogateError } from '../errors.ts';
 import {
+  CLOSE_CODE_PROTOCOL_ERROR,
+  MAX_STREAM_ID,
   decodeFrame,
   encodeFrame,
   FrameType,
   validateLimits,
   type ControlMessage,
+  type OpenRequest,
   type Problem,
   type WireLimits,
 } from '../wire/index.ts';
@@ -12,13 +15,7 @@ import { MuxStream, type StreamEvents, type StreamHost } from './stream.ts';
 import type { ByteSocket, FrameTransport, MuxStats } from './types.ts';
 
 /** WebSocket close code for a protocol violation (RFC 6455 §7.4.1). */
-export const CLOSE_PROTOCOL_ERROR = 1002;
-const MAX_STREAM_ID = 0xffff_ffff;
-
-export interface OpenRequest {
-  app: string;
-  target?: string;
-}
+export const CLOSE_PROTOCOL_ERROR = CLOSE_CODE_PROTOCOL_ERROR;
 
 export interface MuxOptions {
   /** The agent opens streams; the proxy accepts them. Frames that only the other role may send are violations. */
