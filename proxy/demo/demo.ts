@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config/index.ts';
@@ -88,7 +88,7 @@ In another terminal, from this folder:
   # more tokens:   ./bin/zerogate-proxy.js token create --config ${configFile} --user ${DEMO_USER}
   # revoke device: ./bin/zerogate-proxy.js device revoke --config ${configFile} <device-id>
 
-Ctrl-C stops the demo.
+Ctrl-C stops the demo and deletes its temp folder.
 `;
   return {
     proxy,
@@ -100,6 +100,7 @@ Ctrl-C stops the demo.
     close: async () => {
       await proxy.close();
       await apps.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
