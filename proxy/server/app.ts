@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { ERROR_CODES, isZerogateError } from '../../shared/errors.ts';
+import rateLimit from '@fastify/rate-limit';
+import { ERROR_CODES, isZerogateError, ZerogateError } from '../../shared/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { AppConfig, ProxyConfig } from '../config/index.ts';
 import { enrollWithToken } from '../devices/index.ts';
@@ -10,6 +11,9 @@ import { deviceGuard, tunnelPlugin } from '../tunnel/endpoint.ts';
 import { SessionRegistry } from '../tunnel/registry.ts';
 import { wireLimitsOf } from '../tunnel/session.ts';
 import { TLS_OPTIONS } from './tls.ts';
+
+/** Enrolment attempts per source address per minute (each signs a certificate). */
+export const ENROLL_RATE_PER_MINUTE = 20;
 
 /** Request body limit for every JSON route (enrolment bodies are a few KiB). */
 export const BODY_LIMIT = 64 * 1024;
@@ -83,6 +87,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     return reply.code(404).send({ statusCode: 404, code: 'ZG_ERR_NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
 
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new ZerogateError('ZG_ERR_RATE_LIMITED', `too many requests: retry in ${context.after}`, { reasons: ['rate-limited'] }),
+  });
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     try {
@@ -105,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.post<{ Body: { token: string; csr: string; hostname: string } }>(
     '/v1/enroll',
     {
+      config: { rateLimit: { max: ENROLL_RATE_PER_MINUTE, timeWindow: 60_000 } },
       schema: {
         body: {
           type: 'object',

@@ -125,7 +125,8 @@ export class TunnelSession {
     try {
       current = await this.#deps.store.getDevice(this.device.id);
     } catch {
-      current = undefined;
+      // Fail closed: without the device registry nothing new is allowed, but nothing is revoked.
+      return this.#deny(stream, { code: 'ZG_ERR_STORE_UNAVAILABLE', reasons: [], message: 'the proxy cannot check this device right now: try again shortly' });
     }
     if (current === undefined || current.status !== 'active') {
       const problem = { code: 'ZG_ERR_AUTH_DEVICE_REVOKED', reasons: ['device-revoked'], message: 'this device was revoked' };
