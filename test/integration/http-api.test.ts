@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCsr, generateDeviceKey } from '../../agent/core/enroll/index.ts';
 import { ENROLL_RATE_PER_MINUTE } from '../../proxy/server/index.ts';
@@ -11,7 +12,7 @@ describe('proxy HTTP surface', () => {
   afterAll(async () => {
     await stack.close();
   });
-  const inject = (opts: Parameters<Stack['proxy']['built']['app']['inject']>[0]) => stack.proxy.built.app.inject(opts);
+  const inject = (opts: InjectOptions) => stack.proxy.built.app.inject(opts);
 
   it('serves liveness, readiness and discovery without authentication', async () => {
     expect((await inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
