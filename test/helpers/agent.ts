@@ -14,8 +14,17 @@ export interface RunningAgent {
 }
 
 /** Starts the real agent core: a tunnel client and a local listener per app. */
-export async function startAgent(credentials: DeviceCredentials, apps: string[], options: { backoffMaxMs?: number } = {}): Promise<RunningAgent> {
-  const client = new TunnelClient({ credentials, backoff: { initialMs: 50, maxMs: options.backoffMaxMs ?? 500 } });
+export async function startAgent(
+  credentials: DeviceCredentials,
+  apps: string[],
+  options: { backoffMaxMs?: number; keepaliveMs?: number; proxyUrl?: string } = {},
+): Promise<RunningAgent> {
+  const client = new TunnelClient({
+    credentials,
+    backoff: { initialMs: 50, maxMs: options.backoffMaxMs ?? 500 },
+    ...(options.keepaliveMs === undefined ? {} : { keepaliveMs: options.keepaliveMs }),
+    ...(options.proxyUrl === undefined ? {} : { proxyUrl: options.proxyUrl }),
+  });
   client.start();
   await client.waitConnected(10_000);
   const listeners = new Map<string, AppListener>();

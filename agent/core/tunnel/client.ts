@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import { ZerogateError } from '../../../shared/errors.ts';
 import { Mux, type ByteSocket, type MuxStream, type OpenRequest, type StreamEvents } from '../../../shared/mux/index.ts';
-import { HEADER_SIZE, LIMITS_HEADER, parseLimitsHeader, type ControlMessage, type Problem, type WireLimits } from '../../../shared/wire/index.ts';
+import { HEADER_SIZE, LIMITS_HEADER, MAX_MISSED_PONGS, PING_INTERVAL_MS, parseLimitsHeader, type ControlMessage, type Problem, type WireLimits } from '../../../shared/wire/index.ts';
 import type { DeviceCredentials } from '../state/index.ts';
 
 /** Reconnect backoff (full jitter): the delay before attempt n is random in [0, min(max, initial·2ⁿ)]. */
@@ -10,8 +10,6 @@ export const BACKOFF_INITIAL_MS = 250;
 export const BACKOFF_MAX_MS = 30_000;
 /** How long a new local connection waits for the tunnel to come (back) up before it is refused. */
 export const OPEN_WAIT_MS = 10_000;
-/** The proxy pings every 15 s; with no ping for this long the connection is presumed dead. */
-export const DEAD_PEER_MS = 2 * 15_000 + 5_000;
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 const MAX_TRANSPORT_MESSAGE = 1024 * 1024 + HEADER_SIZE;
 
@@ -22,6 +20,11 @@ export interface TunnelClientOptions {
   /** Override the proxy origin (tests); defaults to the enrolment's. */
   proxyUrl?: string;
   backoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * The agent pings the proxy this often and presumes the connection dead after
+   * MAX_MISSED_PONGS unanswered pings (a dropped network sends no FIN). Default 15 s.
+   */
+  keepaliveMs?: number;
   onState?: (state: TunnelState, detail?: { problem?: Problem; attempt?: number; delayMs?: number }) => void;
   onControl?: (message: ControlMessage) => void;
 }
@@ -38,8 +41,8 @@ export class TunnelClient {
   #state: TunnelState = 'disconnected';
   #attempt = 0;
   #retryTimer: NodeJS.Timeout | undefined;
-  #deadTimer: NodeJS.Timeout | undefined;
-  #lastPing = 0;
+  #keepaliveTimer: NodeJS.Timeout | undefined;
+  #missedPongs = 0;
   #waiters = new Set<() => void>();
   #lastProblem: Problem | undefined;
 
@@ -101,7 +104,7 @@ export class TunnelClient {
   async stop(): Promise<void> {
     this.#setState('stopped');
     clearTimeout(this.#retryTimer);
-    clearInterval(this.#deadTimer);
+    clearInterval(this.#keepaliveTimer);
     const ws = this.#ws;
     this.#mux?.close();
     if (ws !== undefined && ws.readyState !== WebSocket.CLOSED) {
@@ -164,18 +167,27 @@ export class TunnelClient {
       this.#mux = mux;
       this.#attempt = 0;
       this.#lastProblem = undefined;
-      this.#lastPing = Date.now();
-      this.#deadTimer = setInterval(() => {
-        if (Date.now() - this.#lastPing > DEAD_PEER_MS) ws.terminate();
-      }, 5_000);
-      this.#deadTimer.unref();
+      this.#missedPongs = 0;
+      this.#keepaliveTimer = setInterval(() => {
+        if (++this.#missedPongs > MAX_MISSED_PONGS) {
+          this.#lastProblem = { code: 'ZG_ERR_TUNNEL_CLOSED', reasons: [], message: 'the proxy stopped answering' };
+          ws.terminate();
+          return;
+        }
+        ws.ping();
+      }, this.#options.keepaliveMs ?? PING_INTERVAL_MS);
+      this.#keepaliveTimer.unref();
       this.#setState('connected');
       for (const wake of [...this.#waiters]) wake();
     });
-    ws.on('ping', () => {
-      this.#lastPing = Date.now();
-    });
+    // Any sign of life from the proxy resets the count.
+    const alive = (): void => {
+      this.#missedPongs = 0;
+    };
+    ws.on('ping', alive);
+    ws.on('pong', alive);
     ws.on('message', (data, isBinary) => {
+      this.#missedPongs = 0;
       if (isBinary) mux?.receive(data as Buffer);
       else ws.close(1002, 'ZG_ERR_WIRE_BAD_PAYLOAD');
     });
@@ -190,7 +202,7 @@ export class TunnelClient {
       this.#lastProblem ??= { code: 'ZG_ERR_TUNNEL_CONNECT', reasons: [], message: `cannot reach the proxy (${(error as NodeJS.ErrnoException).code ?? error.message})` };
     });
     ws.on('close', () => {
-      clearInterval(this.#deadTimer);
+      clearInterval(this.#keepaliveTimer);
       mux?.close();
       if (this.#ws === ws) this.#ws = undefined;
       if (this.#mux === mux) this.#mux = undefined;
