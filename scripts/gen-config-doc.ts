@@ -1,0 +1,328 @@
+/**
+ * Generates docs/config.md: a hand-written introduction and full example (below, in this file)
+ * around a reference generated from `CONFIG_SCHEMA` (every key, its type, default, bounds and
+ * description). The schema is the single source: to change the reference, change the schema.
+ *
+ *   npx tsx scripts/gen-config-doc.ts > docs/config.md    # or: --write
+ *
+ * `test/docs/config-doc.test.ts` regenerates the page and fails when the committed file differs.
+ */
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CONFIG_SCHEMA, DURATION_BOUNDS } from '../proxy/config/index.ts';
+import { DURATION_PATTERN, formatDuration } from '../shared/duration.ts';
+
+/** The part of JSON Schema that CONFIG_SCHEMA uses. */
+interface SchemaNode {
+  type?: string;
+  enum?: readonly string[];
+  description?: string;
+  default?: unknown;
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: boolean | SchemaNode;
+  propertyNames?: SchemaNode;
+  required?: readonly string[];
+  items?: SchemaNode;
+  minItems?: number;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  pattern?: string;
+  'x-expected'?: string;
+}
+
+interface Row {
+  key: string;
+  type: string;
+  default: string;
+  bounds: string;
+  description: string;
+}
+
+export const DOC_FILE = resolve(import.meta.dirname, '..', 'docs', 'config.md');
+
+/** The heading of the full example; the test parses the first yaml block after it. */
+export const EXAMPLE_HEADING = '## Full example';
+
+const code = (text: string): string => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+
+function bytes(n: number): string | undefined {
+  const units: Array<[string, number]> = [['MiB', 1024 * 1024], ['KiB', 1024]];
+  for (const [unit, size] of units) if (n >= size && n % size === 0) return `${n / size} ${unit}`;
+  return undefined;
+}
+
+function isDuration(node: SchemaNode): boolean {
+  return node.type === 'string' && node.pattern === DURATION_PATTERN;
+}
+
+function typeOf(node: SchemaNode): string {
+  if (node.enum !== undefined) return 'enum';
+  if (isDuration(node)) return 'duration';
+  if (node.type === 'array') {
+    const item = node.items ?? {};
+    return item.type === 'object' ? 'list of mappings' : `list of ${item.type ?? 'values'}s`;
+  }
+  if (node.type === 'object') return 'mapping';
+  return node.type ?? 'any';
+}
+
+function formatDefault(value: unknown, node: SchemaNode): string {
+  if (value === undefined) return '';
+  if (typeof value === 'number') {
+    const human = /\bbytes\b/.test(node.description ?? '') ? bytes(value) : undefined;
+    return human === undefined ? code(String(value)) : `${code(String(value))} (${human})`;
+  }
+  if (Array.isArray(value)) return code(`[${value.map(String).join(', ')}]`);
+  if (value !== null && typeof value === 'object') return code(Object.keys(value).length === 0 ? '{}' : JSON.stringify(value));
+  return code(String(value));
+}
+
+function lengthBounds(node: SchemaNode): string | undefined {
+  const { minLength: min, maxLength: max } = node;
+  if (min !== undefined && max !== undefined) return `${min} to ${max} characters`;
+  if (max !== undefined) return `at most ${max} characters`;
+  if (min !== undefined) return `at least ${min} characters`;
+  return undefined;
+}
+
+function boundsOf(key: string, node: SchemaNode): string {
+  const parts: string[] = [];
+  if (node.enum !== undefined) parts.push(`one of ${node.enum.map(code).join(', ')}`);
+  if (isDuration(node)) {
+    const bounds = DURATION_BOUNDS[key as keyof typeof DURATION_BOUNDS];
+    parts.push(bounds === undefined ? 'a duration' : `${formatDuration(bounds.min)} to ${formatDuration(bounds.max)}`);
+    return parts.join('; ');
+  }
+  if (node['x-expected'] !== undefined) parts.push(node['x-expected']);
+  if (node.type === 'integer' && node.minimum !== undefined && node.maximum !== undefined) {
+    const low = bytes(node.minimum);
+    const high = bytes(node.maximum);
+    const human = /\bbytes\b/.test(node.description ?? '') && low !== undefined && high !== undefined ? ` (${low} to ${high})` : '';
+    parts.push(`${node.minimum} to ${node.maximum}${human}`);
+  }
+  if (node.pattern !== undefined && node['x-expected'] === undefined) parts.push(`matches ${code(node.pattern)}`);
+  else if (node.pattern !== undefined) parts.push(`pattern ${code(node.pattern)}`);
+  const length = lengthBounds(node);
+  if (length !== undefined) parts.push(length);
+  if (node.type === 'array') {
+    if (node.minItems !== undefined) parts.push(`at least ${node.minItems} item${node.minItems === 1 ? '' : 's'}`);
+    const item = node.items;
+    if (item !== undefined && item.type !== 'object') {
+      const inner = boundsOf('', item);
+      if (inner !== '') parts.push(`each: ${inner}`);
+    }
+  }
+  if (node.type === 'object' && node.required !== undefined && node.required.length > 0) {
+    parts.push(`requires ${node.required.map(code).join(', ')}`);
+  }
+  return parts.join('; ');
+}
+
+/** One row per key, depth first, in schema order; nested mappings and list items get their own rows. */
+function rowsOf(path: string, key: string, node: SchemaNode, required: boolean, out: Row[]): Row[] {
+  out.push({
+    key: code(path),
+    type: typeOf(node),
+    default: required ? '*required*' : formatDefault(node.default, node),
+    bounds: boundsOf(key, node),
+    description: node.description ?? '',
+  });
+  childRows(path, node, out);
+  return out;
+}
+
+function childRows(path: string, node: SchemaNode, out: Row[]): void {
+  if (node.type === 'object' && node.properties !== undefined) {
+    for (const [name, child] of Object.entries(node.properties)) {
+      rowsOf(`${path}.${name}`, name, child, node.required?.includes(name) ?? false, out);
+    }
+  }
+  if (node.type === 'object' && typeof node.additionalProperties === 'object') {
+    const entry = node.additionalProperties;
+    const names = node.propertyNames?.['x-expected'];
+    out.push({
+      key: code(`${path}.<name>`),
+      type: typeOf(entry),
+      default: '',
+      bounds: [names === undefined ? undefined : `name: ${names}`, node.propertyNames?.pattern === undefined ? undefined : `pattern ${code(node.propertyNames.pattern)}`]
+        .filter((part) => part !== undefined)
+        .join('; '),
+      description: entry.description ?? 'One entry; its keys follow.',
+    });
+    childRows(`${path}.<name>`, entry, out);
+  }
+  if (node.type === 'array' && node.items?.type === 'object') {
+    const item = node.items;
+    for (const [name, child] of Object.entries(item.properties ?? {})) {
+      rowsOf(`${path}[].${name}`, name, child, item.required?.includes(name) ?? false, out);
+    }
+  }
+}
+
+function table(rows: Row[]): string {
+  const lines = ['| key | type | default | bounds | description |', '|---|---|---|---|---|'];
+  for (const row of rows) {
+    lines.push(`| ${[row.key, row.type, row.default, row.bounds, row.description].map(cell).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The generated reference: one section per top-level key. */
+export function renderReference(): string {
+  const schema = CONFIG_SCHEMA as unknown as SchemaNode;
+  const sections: string[] = [];
+  for (const [name, node] of Object.entries(schema.properties ?? {})) {
+    const rows = rowsOf(name, name, node, schema.required?.includes(name) ?? false, []);
+    // A section's own row says nothing its heading does not, unless it carries a default.
+    if (node.type === 'object' && node.default === undefined) rows.shift();
+    sections.push(`### \`${name}\`\n\n${cell(node.description ?? '')}\n\n${table(rows)}\n`);
+  }
+  return sections.join('\n');
+}
+
+const INTRO = `# Proxy configuration
+
+The proxy reads one YAML file, \`zerogate.yaml\`. \`zerogate-proxy init --dir D\` writes a
+starter file with every common key and its default; the [full example](#full-example) below
+shows all of them. This page is for the administrators who run a proxy.
+
+**Which file.** Every \`zerogate-proxy\` command that needs the config (\`serve\`,
+\`token create\`, \`device list\`, \`device revoke\`) takes \`--config F\`; without it, the
+file named by the environment variable \`ZEROGATE_CONFIG\`, else \`./zerogate.yaml\` in the
+current folder.
+
+**When it is read.** At start. The proxy does not watch the file: after editing apps or
+limits, restart \`zerogate-proxy serve\`. Tunnels that were open reconnect by themselves. The
+CLI commands read the file each time they run, so \`token create\` and \`device revoke\` can run
+while the proxy is up (they share its store).
+
+**Rules.**
+
+- Unknown keys are errors (a misspelt key would otherwise silently mean its default); the
+  error suggests the nearest known key.
+- Duplicate keys, YAML warnings (an unknown \`!tag\`) and more than 100 alias expansions are
+  errors too: a config must mean exactly one thing. An empty file is the all-defaults config.
+- Relative paths (\`dataDir\`, \`audit.file\`, \`server.tls.cert\`/\`key\`) are relative to the
+  folder of the config file, not to the current folder. \`~\` is not expanded.
+- Durations are written as \`<number><unit>\` parts, largest first, each unit at most once:
+  \`d\` (24 h), \`h\`, \`m\`, \`s\`, \`ms\`. \`90s\`, \`10m\`, \`1h30m\`, \`7d\` and \`250ms\` are
+  durations; \`1.5h\`, \`1h 30m\` and \`30\` are not.
+- The proxy checks the whole file and reports **every** problem at once, then refuses to start
+  (\`ZG_ERR_CONFIG_INVALID\`, see [errors.md](errors.md)). Each line gives the file, line and
+  column, the key, what was expected and what was found:
+
+  \`\`\`text
+  error ZG_ERR_CONFIG_INVALID: invalid config /etc/zerogate/zerogate.yaml (2 errors):
+    /etc/zerogate/zerogate.yaml:2:3: server.listn: unknown key "listn" (expected one of: listen, hostnames, publicUrl, tls); did you mean "listen"?
+    /etc/zerogate/zerogate.yaml:4:15: limits.maxStreams: expected an integer from 1 to 65536, found 0
+  \`\`\`
+
+**Checks beyond the table.** Besides the bounds below, the proxy checks: \`server.hostnames\`
+are DNS names or IP addresses (no wildcards) without duplicates; without \`server.tls\`, the
+host of \`server.publicUrl\` must be one of \`server.hostnames\` (the generated certificate names
+only those); \`enrollment.tokenTtl\` is at most \`enrollment.maxTokenTtl\`; app ids are unique;
+an app's \`policy\` names an entry of \`policies\`; an upstream is \`tcp://host:port\` (port
+required, nothing after it) or \`http(s)://host[:port][/path]\`, never with \`user:password@\`
+or a \`#fragment\`.
+
+**Who may use an app, today.** Access to an app is decided by its \`users\` list: the user a
+device was enrolled for (the \`--user\` of \`zerogate-proxy token create\`) must be listed,
+spelt exactly the same (the match is case-sensitive). An absent or empty list admits nobody.
+\`policies\` and an app's \`policy\` are already accepted and checked for shape, so configs can
+be written ahead, but **they are not enforced yet**: a policy neither grants nor denies
+anything in this version. The reasons a policy will produce are in [reasons.md](reasons.md).
+
+**Data dir.** \`dataDir\` holds the device CA (\`ca.pem\`, \`ca.key\`), the server certificate
+(\`server.pem\`, \`server.key\`) and the store (\`zerogate.db\`, SQLite). Keys are written with
+mode 0600 and the folder with 0700. Back up \`ca.key\` and \`zerogate.db\`: without the CA key
+every device must enrol again. The server certificate is re-issued at start when it does not
+cover every entry of \`server.hostnames\` or expires within 30 days.
+`;
+
+const EXAMPLE = `${EXAMPLE_HEADING}
+
+Every key, with its default where it has one. Copy what you need: keys you leave out take
+their defaults.
+
+\`\`\`yaml
+# /etc/zerogate/zerogate.yaml
+server:
+  listen: "0.0.0.0:8443"                    # one TLS port: API, enrolment and tunnel
+  hostnames: [zerogate.example.com, 10.0.0.5]
+  publicUrl: https://zerogate.example.com:8443
+  # An admin-supplied certificate instead of the generated one (paths relative to this file).
+  # With it, publicUrl may name any host the certificate covers.
+  # tls:
+  #   cert: ./tls/fullchain.pem
+  #   key: ./tls/privkey.pem
+dataDir: ./zerogate-data                    # CA, server certificate, store; back it up
+devices:
+  certTtl: 7d                               # device certificates are short-lived
+enrollment:
+  tokenTtl: 1h                              # default lifetime of a one-time enrolment token
+  maxTokenTtl: 30d                          # longest --ttl that token create accepts
+audit:
+  file: /var/log/zerogate/audit.jsonl       # or stdout (the default), or none
+limits:
+  maxFramePayload: 65536                    # bytes of one DATA frame (64 KiB)
+  maxStreams: 1024                          # connections at once on one tunnel
+  initialWindow: 262144                     # per-connection flow-control credit (256 KiB)
+  maxOpensPerSecond: 100                    # new connections per second on one tunnel
+  upstreamConnectTimeout: 10s
+apps:
+  - id: wiki                                # zerogate connect wiki
+    name: Engineering wiki
+    upstream: http://wiki.internal:8081
+    users: [alice@example.com, bob@example.com]
+  - id: db
+    name: Orders database
+    upstream: tcp://db.internal:5432
+    users: [alice@example.com]
+    policy: engineering                     # accepted, not yet enforced (see above)
+policies:
+  engineering:
+    mode: enforce                           # or report-only
+    allow: [{ groups: [engineering] }, { emails: [cto@example.com] }]
+    require:
+      mfa: true
+      maxAuthAge: 12h
+      posture:
+        maxAge: 5m
+        osMinVersion: { darwin: "14.6", win32: "10.0.22631", linux: "6.1" }
+        maxPatchAgeDays: 30
+        diskEncryption: true
+        edr: [crowdstrike, sentinelone, defender]
+        firewall: true
+        screenLock: true
+      sourceCidrs: [10.0.0.0/8]
+\`\`\`
+`;
+
+/** The whole page. */
+export function renderConfigDoc(): string {
+  return `<!-- Generated by scripts/gen-config-doc.ts from CONFIG_SCHEMA: edit the script or the schema, then run
+     npx tsx scripts/gen-config-doc.ts > docs/config.md -->
+${INTRO}
+## Reference
+
+Generated from the config schema (\`CONFIG_SCHEMA\` in \`proxy/config/schema.ts\`). A key
+written \`a.b\` is key \`b\` in mapping \`a\`; \`apps[].id\` is \`id\` in each item of the list
+\`apps\`; \`policies.<name>\` is each entry of the mapping \`policies\`. An empty default means the
+key has none (it is optional, or its default is described).
+
+${renderReference()}
+${EXAMPLE}`;
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  const text = renderConfigDoc();
+  if (process.argv.includes('--write')) {
+    writeFileSync(DOC_FILE, text);
+    process.stderr.write(`wrote ${join('docs', 'config.md')}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+}
