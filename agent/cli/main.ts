@@ -16,7 +16,7 @@ export const EXIT_USAGE = 2;
 const USAGE = `usage: zerogate <command> [options]
 
 commands:
-  login --proxy URL (--ca-fingerprint H | --ca-file F) --token T
+  login --proxy URL (--ca-fingerprint H | --ca-file F) --token T [--hostname NAME]
                               enrol this device with a one-time token
   logout                      delete this device's credentials
   status [--json]             who is signed in, the device and its certificate
@@ -64,11 +64,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** Codes that mean the command line itself was wrong (exit 2). */
+const USAGE_CODES = new Set<string>(['ZG_ERR_USAGE', 'ZG_ERR_PKI_BAD_FINGERPRINT']);
+
 function report(error: unknown, io: CliIo): number {
   if (isZerogateError(error)) {
     const reasons = error.reasons.length > 0 ? ` [${error.reasons.join(', ')}]` : '';
     io.err(`error ${error.code}: ${error.message}${reasons}`);
-    return error.code === 'ZG_ERR_USAGE' ? EXIT_USAGE : EXIT_RUNTIME;
+    return USAGE_CODES.has(error.code) ? EXIT_USAGE : EXIT_RUNTIME;
   }
   if (error instanceof TypeError && /parseArgs|ERR_PARSE_ARGS/.test(String((error as NodeJS.ErrnoException).code))) {
     io.err(`error ZG_ERR_USAGE: ${error.message}\n${USAGE}`);
@@ -173,17 +176,48 @@ async function apps(args: string[], io: CliIo, home: AgentHome): Promise<number>
   return EXIT_OK;
 }
 
-function startClient(creds: DeviceCredentials, io: CliIo): TunnelClient {
+/** Refusals that no retry can fix: the device must be enrolled again. */
+const PERMANENT_REASONS = new Set(['device-revoked', 'device-unenrolled', 'certificate-invalid']);
+
+interface ClientRun {
+  client: TunnelClient;
+  /** Resolves with the refusal when the proxy refuses this device for good. */
+  refused: Promise<ZerogateError>;
+}
+
+function startClient(creds: DeviceCredentials, io: CliIo): ClientRun {
+  let refuse: (error: ZerogateError) => void = () => undefined;
+  const refused = new Promise<ZerogateError>((resolve) => (refuse = resolve));
   const client = new TunnelClient({
     credentials: creds,
+    onControl: (message) => {
+      if (message.type === 'notice' && typeof message.message === 'string') {
+        const reasons = Array.isArray(message.reasons) ? ` [${message.reasons.filter((r) => typeof r === 'string').join(', ')}]` : '';
+        io.err(`notice: ${message.message.slice(0, 500)}${reasons}`);
+      }
+    },
     onState: (state, detail) => {
       if (state === 'connected') io.err('tunnel: connected');
-      else if (state === 'denied' && detail?.problem) io.err(`tunnel: refused: ${detail.problem.code}: ${detail.problem.message} [${detail.problem.reasons.join(', ')}]`);
-      else if (state === 'disconnected' && detail?.delayMs !== undefined) io.err(`tunnel: disconnected, retrying in ${detail.delayMs} ms`);
+      else if (state === 'denied' && detail?.problem) {
+        const { problem } = detail;
+        io.err(`tunnel: refused: ${problem.code}: ${problem.message} [${problem.reasons.join(', ')}]`);
+        if (problem.reasons.some((r) => PERMANENT_REASONS.has(r))) {
+          refuse(new ZerogateError('ZG_ERR_TUNNEL_CONNECT', `${problem.message} (run \`zerogate login\` again)`, { reasons: problem.reasons }));
+        }
+      } else if (state === 'disconnected' && detail?.delayMs !== undefined) io.err(`tunnel: disconnected, retrying in ${detail.delayMs} ms`);
     },
   });
   client.start();
-  return client;
+  return { client, refused };
+}
+
+/** Waits for Ctrl-C, or fails with the refusal when the proxy refuses this device for good. */
+async function serveUntilStopped(run: ClientRun, io: CliIo, cleanup: () => Promise<void>): Promise<number> {
+  const outcome = await Promise.race([io.untilStopped().then(() => undefined), run.refused]);
+  await cleanup();
+  await run.client.stop();
+  if (outcome !== undefined) throw outcome;
+  return EXIT_OK;
 }
 
 const listenerEvents = (io: CliIo) => ({
@@ -198,27 +232,29 @@ async function connect(args: string[], io: CliIo, home: AgentHome): Promise<numb
   if (app === undefined || extra.length > 0) throw new ZerogateError('ZG_ERR_USAGE', 'connect takes exactly one app id: zerogate connect <app> [--listen 127.0.0.1:PORT]');
   const address = parseListenAddress(values.listen ?? '127.0.0.1:0');
   const creds = home.loadCredentials();
-  const client = startClient(creds, io);
+  const run = startClient(creds, io);
   let listener: AppListener;
   try {
-    listener = await listenApp(client, app, address, listenerEvents(io));
+    listener = await listenApp(run.client, app, address, listenerEvents(io));
   } catch (error) {
-    await client.stop();
+    await run.client.stop();
     throw error;
   }
   io.out(`${app} is on ${formatAddress(listener.address)} (Ctrl-C to stop)`);
-  await io.untilStopped();
-  await listener.close();
-  await client.stop();
-  return EXIT_OK;
+  return serveUntilStopped(run, io, () => listener.close());
 }
 
 async function up(args: string[], io: CliIo, home: AgentHome): Promise<number> {
   const { values } = parse(args, { json: { type: 'boolean' } });
   const creds = home.loadCredentials();
   const list = (await fetchApps(creds)).filter((a) => a.allowed);
+  if (list.length === 0) {
+    io.out(values.json ? '[]' : 'no apps are available to this device: `zerogate apps` says why');
+    return EXIT_OK;
+  }
   const ports = readPorts(home);
-  const client = startClient(creds, io);
+  const run = startClient(creds, io);
+  const { client } = run;
   const listeners: AppListener[] = [];
   try {
     for (const app of list) {
@@ -242,14 +278,12 @@ async function up(args: string[], io: CliIo, home: AgentHome): Promise<number> {
   if (values.json) {
     io.out(JSON.stringify(listeners.map((l) => ({ app: l.app, address: formatAddress(l.address) }))));
   } else {
-    if (listeners.length === 0) io.out('no apps are available to this device');
     for (const l of listeners) io.out(`${l.app.padEnd(20)} ${formatAddress(l.address)}`);
     io.out('(Ctrl-C to stop)');
   }
-  await io.untilStopped();
-  await Promise.all(listeners.map((l) => l.close()));
-  await client.stop();
-  return EXIT_OK;
+  return serveUntilStopped(run, io, async () => {
+    await Promise.all(listeners.map((l) => l.close()));
+  });
 }
 
 function readPorts(home: AgentHome): Record<string, number> {

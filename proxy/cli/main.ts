@@ -1,9 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isZerogateError, ZerogateError } from '../../shared/errors.ts';
 import { formatDuration, parseDuration } from '../../shared/duration.ts';
-import { loadConfig, type ProxyConfig } from '../config/index.ts';
+import { DURATION_BOUNDS, loadConfig, type ProxyConfig } from '../config/index.ts';
 import { startDemo } from '../demo/demo.ts';
 import { createEnrollmentToken } from '../devices/index.ts';
 import { initPki } from '../pki/index.ts';
@@ -20,11 +20,14 @@ const USAGE = `usage: zerogate-proxy <command> [options]
 
 commands:
   serve [--config F]                     run the proxy
-  init [--dir D]                         write a starter config and create the device CA in D
-  token create --user U [--ttl 1h] [--config F]
+  init [--dir D] [--force]               write a starter config (--force: overwrite it) and create
+                                         the device CA in D
+  token create --user U [--ttl 1h] [--json] [--config F]
                                          print a one-time enrolment token for U
-  device list [--json] [--config F]      list enrolled devices
-  device revoke <device-id> [--config F] revoke a device and its certificates
+  device list [--user U] [--json] [--config F]
+                                         list enrolled devices
+  device revoke <device-id> [--reason TEXT] [--config F]
+                                         revoke a device and its certificates
   demo [--port 8443]                     a proxy, a fresh CA and two sample apps, with the commands to try
   --version
 
@@ -107,6 +110,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
 async function init(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { dir: { type: 'string' }, force: { type: 'boolean' } });
   const dir = resolve(values.dir ?? '.');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, 'zerogate.yaml');
   if (!existsSync(file) || values.force === true) {
     writeFileSync(file, STARTER_CONFIG, { mode: 0o600 });
@@ -123,7 +127,9 @@ async function init(args: string[], io: CliIo): Promise<number> {
 
 async function withStore<T>(config: ProxyConfig, fn: (store: Store, audit: AuditLog) => Promise<T>): Promise<T> {
   const store = SqliteStore.open(join(config.dataDir, STORE_FILE));
-  const audit = new AuditLog(store, 'none');
+  // Admin changes made here go to the store and, when the proxy audits to a file, to that file
+  // too; never to stdout, which carries this command's own output (a token, a list).
+  const audit = new AuditLog(store, config.audit.file === 'stdout' ? 'none' : config.audit.file);
   try {
     return await fn(store, audit);
   } finally {
@@ -139,8 +145,9 @@ async function token(args: string[], io: CliIo): Promise<number> {
   if (values.user === undefined) throw new ZerogateError('ZG_ERR_USAGE', 'token create needs --user U');
   const config = loadConfig(configPath(values.config, io));
   const ttlMs = values.ttl === undefined ? config.enrollment.tokenTtlMs : usageDuration(values.ttl, '--ttl');
-  if (ttlMs > config.enrollment.maxTokenTtlMs) {
-    throw new ZerogateError('ZG_ERR_USAGE', `--ttl may be at most ${formatDuration(config.enrollment.maxTokenTtlMs)} (enrollment.maxTokenTtl)`);
+  const minTtl = DURATION_BOUNDS.tokenTtl.min;
+  if (ttlMs < minTtl || ttlMs > config.enrollment.maxTokenTtlMs) {
+    throw new ZerogateError('ZG_ERR_USAGE', `--ttl must be from ${formatDuration(minTtl)} to ${formatDuration(config.enrollment.maxTokenTtlMs)} (enrollment.maxTokenTtl)`);
   }
   const user = values.user;
   const created = await withStore(config, async (store, audit) => {
@@ -199,7 +206,7 @@ async function demo(args: string[], io: CliIo): Promise<number> {
     running = await startDemo({ port, log: io.err });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new ZerogateError('ZG_ERR_USAGE', `port ${port} is in use: try \`npm start -- --port 9443\``, { cause: error });
+      throw new ZerogateError('ZG_ERR_USAGE', `port ${port} is in use: pick another with \`npm start -- --port PORT\` (0 picks a free one)`, { cause: error });
     }
     throw error;
   }

@@ -54,6 +54,7 @@ apps:
     proxy = await startProxy({ config: loadConfig(configFile), ...(options.log ? { log: options.log } : {}) });
   } catch (error) {
     await apps.close();
+    rmSync(dir, { recursive: true, force: true });
     throw error;
   }
   const { token } = await createEnrollmentToken(proxy.store, DEMO_USER, DEMO_TOKEN_TTL_MS);

@@ -59,7 +59,14 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   let apps = new Map(config.apps.map((a) => [a.id, a]));
   const sessions = new SessionRegistry();
-  const sessionDeps = { store, audit, limits: config.limits, wireLimits: wireLimitsOf(config.limits), apps: () => apps };
+  const sessionDeps = {
+    store,
+    audit,
+    limits: config.limits,
+    wireLimits: wireLimitsOf(config.limits),
+    apps: () => apps,
+    takeOpen: (deviceId: string) => sessions.takeOpen(deviceId, config.limits.maxOpensPerSecond),
+  };
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isZerogateError(error)) {

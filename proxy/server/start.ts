@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { AuditLog } from '../audit/index.ts';
+import { RevocationWatcher } from '../devices/index.ts';
 import type { ProxyConfig } from '../config/index.ts';
 import { initPki, loadPki, type LoadedPki } from '../pki/index.ts';
 import { SqliteStore, type Store } from '../store/index.ts';
@@ -46,6 +47,8 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
     await store.close();
     throw error;
   }
+  const watcher = new RevocationWatcher(store, built.sessions, audit);
+  watcher.start();
   const address = built.app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.server.listen.port;
   const host = config.server.listen.host === '0.0.0.0' || config.server.listen.host === '::' ? '127.0.0.1' : config.server.listen.host;
@@ -62,6 +65,7 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
     built,
     close() {
       closing ??= (async () => {
+        watcher.stop();
         built.sessions.terminateAll({ code: 'ZG_ERR_TUNNEL_CLOSED', reasons: [], message: 'the proxy is shutting down' }, 1001);
         await built.app.close();
         await audit.close();

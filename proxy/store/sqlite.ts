@@ -25,6 +25,7 @@ const MIGRATIONS: readonly string[] = [
      cert_fingerprint TEXT NOT NULL
    );
    CREATE INDEX devices_user ON devices(user);
+   CREATE INDEX devices_revoked ON devices(revoked_at);
    CREATE TABLE certificates (
      serial TEXT PRIMARY KEY,
      device_id TEXT NOT NULL REFERENCES devices(id),
@@ -195,6 +196,13 @@ export class SqliteStore implements Store {
     ) as { revoked_at: number | null } | undefined;
     // A serial we never issued is treated as revoked: fail closed.
     return row === undefined || row.revoked_at !== null;
+  }
+
+  async revokedDevicesSince(since: number): Promise<{ id: string; revokedAt: number }[]> {
+    const rows = this.#run(() =>
+      this.#db.prepare('SELECT id, revoked_at FROM devices WHERE revoked_at >= ? ORDER BY revoked_at').all(since),
+    ) as { id: string; revoked_at: number }[];
+    return rows.map((r) => ({ id: r.id, revokedAt: r.revoked_at }));
   }
 
   async touchDevice(id: string, now: number): Promise<void> {

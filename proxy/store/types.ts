@@ -74,6 +74,8 @@ export interface Store {
   /** Marks the device revoked and every certificate serial issued to it. False if no such device. */
   revokeDevice(id: string, now: number, reason: string): Promise<boolean>;
   isSerialRevoked(serial: string): Promise<boolean>;
+  /** Devices revoked at or after `since` (ms), so live sessions elsewhere can be cut. */
+  revokedDevicesSince(since: number): Promise<{ id: string; revokedAt: number }[]>;
   touchDevice(id: string, now: number): Promise<void>;
   appendAudit(event: AuditEvent): Promise<void>;
   queryAudit(query: AuditQuery): Promise<AuditEvent[]>;

@@ -1,9 +1,14 @@
 import type { Problem } from '../../shared/wire/index.ts';
+import { TokenBucket } from './rate-limit.ts';
 import type { TunnelSession } from './session.ts';
+
+/** A device may open this many times its per-second rate in one burst. */
+export const OPEN_BURST_FACTOR = 2;
 
 /** The live tunnel sessions of this proxy node, by device. */
 export class SessionRegistry {
   readonly #byDevice = new Map<string, Set<TunnelSession>>();
+  readonly #opens = new Map<string, TokenBucket>();
 
   add(session: TunnelSession): void {
     let set = this.#byDevice.get(session.device.id);
@@ -14,7 +19,10 @@ export class SessionRegistry {
   remove(session: TunnelSession): void {
     const set = this.#byDevice.get(session.device.id);
     set?.delete(session);
-    if (set?.size === 0) this.#byDevice.delete(session.device.id);
+    if (set?.size === 0) {
+      this.#byDevice.delete(session.device.id);
+      this.#opens.delete(session.device.id);
+    }
   }
 
   get size(): number {
@@ -27,8 +35,19 @@ export class SessionRegistry {
   terminateDevice(deviceId: string, problem: Problem): number {
     const set = this.#byDevice.get(deviceId);
     if (set === undefined) return 0;
-    for (const session of [...set]) session.terminate(problem);
-    return set.size;
+    let ended = 0;
+    for (const session of [...set]) if (session.terminate(problem)) ended++;
+    return ended;
+  }
+
+  /**
+   * Takes one stream open from the device's budget, shared by all its sessions on this node
+   * (DESIGN.md §4: open-rate per device).
+   */
+  takeOpen(deviceId: string, ratePerSecond: number, now = Date.now()): boolean {
+    let bucket = this.#opens.get(deviceId);
+    if (bucket === undefined) this.#opens.set(deviceId, (bucket = new TokenBucket(ratePerSecond, ratePerSecond * OPEN_BURST_FACTOR, now)));
+    return bucket.take(now);
   }
 
   terminateAll(problem: Problem, closeCode?: number): void {

@@ -4,7 +4,6 @@ import { MAX_MISSED_PONGS, PING_INTERVAL_MS, validateLimits, type Problem, type 
 import type { AuditLog } from '../audit/index.ts';
 import type { AppConfig, TunnelLimitsConfig } from '../config/index.ts';
 import type { Device, Store } from '../store/index.ts';
-import { TokenBucket } from './rate-limit.ts';
 import { dialUpstream } from './upstream.ts';
 
 /** The wire limits a proxy with tunnel config `limits` uses and announces. */
@@ -23,6 +22,8 @@ export interface SessionDeps {
   wireLimits: WireLimits;
   /** The published apps, looked up on every OPEN so config changes apply to new streams. */
   apps: () => ReadonlyMap<string, AppConfig>;
+  /** Takes one open from the device's rate budget (shared by its sessions). */
+  takeOpen: (deviceId: string) => boolean;
 }
 
 /**
@@ -36,10 +37,10 @@ export class TunnelSession {
   readonly #ws: WebSocket;
   readonly #deps: SessionDeps;
   readonly #mux: Mux;
-  readonly #opens: TokenBucket;
   readonly #pingTimer: NodeJS.Timeout;
   #missedPongs = 0;
   #closed = false;
+  #terminating = false;
   readonly #onEnd: (session: TunnelSession) => void;
 
   constructor(ws: WebSocket, device: Device, source: string, deps: SessionDeps, onEnd: (session: TunnelSession) => void) {
@@ -49,7 +50,6 @@ export class TunnelSession {
     this.#deps = deps;
     this.#onEnd = onEnd;
     const limits = deps.limits;
-    this.#opens = new TokenBucket(limits.maxOpensPerSecond, limits.maxOpensPerSecond * 2);
     this.#mux = new Mux(
       {
         send: (frame) => ws.send(frame, { binary: true }),
@@ -60,7 +60,7 @@ export class TunnelSession {
         allocate: (size) => Buffer.allocUnsafe(size),
         limits: deps.wireLimits,
         admitOpen: () =>
-          this.#opens.take()
+          deps.takeOpen(device.id)
             ? undefined
             : { code: 'ZG_ERR_RATE_LIMITED', reasons: ['rate-limited'], message: 'too many new streams: slow down' },
         onOpen: (stream, request) => void this.#onOpen(stream, request),
@@ -100,10 +100,17 @@ export class TunnelSession {
     return this.#mux;
   }
 
-  /** Ends the session (revocation, shutdown), resetting every stream with `problem`. */
-  terminate(problem: Problem, closeCode = CLOSE_POLICY): void {
+  /**
+   * Ends the session (revocation, shutdown), resetting every stream with `problem` and telling
+   * the agent why. Returns false when the session was already ending.
+   */
+  terminate(problem: Problem, closeCode = CLOSE_POLICY): boolean {
+    if (this.#terminating || this.#closed) return false;
+    this.#terminating = true;
     for (const stream of [...this.#mux.streams()]) stream.reset(problem);
+    this.#mux.sendControl({ type: 'notice', level: 'error', code: problem.code, reasons: problem.reasons, message: problem.message });
     this.#ws.close(closeCode, problem.code);
+    return true;
   }
 
   async #onOpen(stream: MuxStream, request: OpenRequest): Promise<void> {

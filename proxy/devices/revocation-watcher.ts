@@ -1,0 +1,67 @@
+import type { AuditLog } from '../audit/index.ts';
+import type { Store } from '../store/index.ts';
+import type { SessionRegistry } from '../tunnel/registry.ts';
+
+/** How often the proxy looks for revocations made elsewhere (the CLI, another node). */
+export const REVOCATION_POLL_MS = 250;
+/** Each poll looks back this far, so revocations stamped in the same millisecond are not missed. */
+const OVERLAP_MS = 2_000;
+
+/**
+ * Cuts the live sessions of devices revoked anywhere: by this proxy's API, by the CLI writing to
+ * the shared store, or by another node. Polling the store keeps one mechanism for all of them;
+ * ending an already-ended device's sessions is a no-op, so the overlap is harmless.
+ */
+export class RevocationWatcher {
+  readonly #store: Store;
+  readonly #sessions: SessionRegistry;
+  readonly #audit: AuditLog;
+  #cursor: number;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+
+  constructor(store: Store, sessions: SessionRegistry, audit: AuditLog, now = Date.now()) {
+    this.#store = store;
+    this.#sessions = sessions;
+    this.#audit = audit;
+    this.#cursor = now;
+  }
+
+  start(intervalMs = REVOCATION_POLL_MS): void {
+    this.#timer ??= setInterval(() => void this.check(), intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** One pass; returns how many sessions were ended. */
+  async check(): Promise<number> {
+    if (this.#running) return 0;
+    this.#running = true;
+    try {
+      const revoked = await this.#store.revokedDevicesSince(this.#cursor - OVERLAP_MS);
+      let ended = 0;
+      for (const { id, revokedAt } of revoked) {
+        this.#cursor = Math.max(this.#cursor, revokedAt);
+        const n = this.#sessions.terminateDevice(id, {
+          code: 'ZG_ERR_AUTH_DEVICE_REVOKED',
+          reasons: ['device-revoked'],
+          message: 'this device was revoked by an administrator: contact your helpdesk',
+        });
+        if (n > 0) {
+          ended += n;
+          this.#audit.record({ type: 'session.reset', device: id, decision: 'deny', reasons: ['device-revoked'], detail: { sessions: n } });
+        }
+      }
+      return ended;
+    } catch {
+      // Store unavailable: new access is already refused at the upgrade and on OPEN; retry next tick.
+      return 0;
+    } finally {
+      this.#running = false;
+    }
+  }
+}

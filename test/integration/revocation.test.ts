@@ -1,0 +1,48 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ControlMessage } from '../../shared/wire/index.ts';
+import { TunnelClient, listenApp } from '../../agent/core/tunnel/index.ts';
+import { startEchoServer, startStack, TEST_USER, waitFor, type CountingServer, type Stack } from '../helpers/stack.ts';
+
+describe('revocation cuts live sessions', () => {
+  let stack: Stack;
+  let echo: CountingServer;
+
+  beforeAll(async () => {
+    echo = await startEchoServer();
+    stack = await startStack({ apps: [{ id: 'echo', upstream: `tcp://127.0.0.1:${echo.port}`, users: [TEST_USER] }] });
+  });
+  afterAll(async () => {
+    await stack.close();
+    await echo.close();
+  });
+
+  it('resets a live stream with device-revoked and tells the agent, when the store records a revocation made elsewhere', async () => {
+    const creds = await stack.enroll(TEST_USER);
+    const notices: ControlMessage[] = [];
+    const client = new TunnelClient({ credentials: creds, onControl: (m) => notices.push(m), backoff: { initialMs: 50, maxMs: 200 } });
+    client.start();
+    await client.waitConnected();
+    const listener = await listenApp(client, 'echo', { host: '127.0.0.1', port: 0 });
+    const socket = connect({ host: '127.0.0.1', port: listener.address.port });
+    const ended = new Promise<string>((resolve) => {
+      socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      socket.on('end', () => resolve('end'));
+    });
+    socket.write('ping');
+    await new Promise<void>((r) => socket.once('data', () => r()));
+
+    // As `zerogate-proxy device revoke` does from another process: only the store changes.
+    await stack.proxy.store.revokeDevice(creds.enrollment.deviceId, Date.now(), 'lost laptop');
+    expect(await ended).toBe('ECONNRESET');
+    await waitFor(() => notices.length > 0, 5_000, 'a notice');
+    expect(notices[0]).toMatchObject({ type: 'notice', level: 'error', reasons: ['device-revoked'] });
+    await waitFor(() => client.state === 'denied', 5_000, 'the reconnect to be refused');
+    expect(client.lastProblem).toMatchObject({ code: 'ZG_ERR_AUTH_DEVICE_REVOKED', reasons: ['device-revoked'] });
+    await stack.proxy.audit.flush();
+    const resets = await stack.proxy.store.queryAudit({ type: 'session.reset', device: creds.enrollment.deviceId });
+    expect(resets).toHaveLength(1);
+    await listener.close();
+    await client.stop();
+  });
+});
