@@ -17,6 +17,12 @@ export class Cleanup {
   readonly #pids = new Set<number>();
   readonly #dirs = new Set<string>();
   #running: Promise<void> | undefined;
+  #interrupted = false;
+
+  /** True once a signal asked the bench to stop: errors that follow are its echo, not news. */
+  get interrupted(): boolean {
+    return this.#interrupted;
+  }
 
   /** Registers an asynchronous teardown step; steps run last-registered first. */
   add(name: string, run: Step): void {
@@ -62,6 +68,7 @@ export class Cleanup {
    */
   install(): void {
     const onSignal = (signal: NodeJS.Signals, code: number) => {
+      this.#interrupted = true;
       process.stderr.write(`\nbench: ${signal}, stopping every child process and deleting temp dirs\n`);
       void this.run().finally(() => process.exit(code));
     };

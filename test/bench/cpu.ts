@@ -47,15 +47,38 @@ export function memoryMiB(pid: number | undefined): { rss: number; peak: number 
   }
 }
 
+/**
+ * Busy CPU seconds of the whole machine so far (all cores; user, nice, system, irq, softirq from
+ * /proc/stat; steal excluded), or undefined when unknown.
+ */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    const [, user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).map(Number);
+    const busy = [user, nice, system, irq, softirq].reduce((sum: number, v) => sum + (v ?? Number.NaN), 0);
+    return Number.isFinite(busy) ? busy / clockTicks() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The name under which {@link CpuMeter} reports CPU used by every process it does not watch. */
+export const OTHER = 'other';
+
 export interface Watched {
   name: string;
   pid: number | undefined;
 }
 
-/** CPU seconds of each watched process between `start()` and `stop()`. */
+/**
+ * CPU seconds of each watched process between `start()` and `stop()`, plus {@link OTHER}: what
+ * the rest of the machine used meanwhile (other work on a shared box, idle bench processes). A
+ * large `other` means the figures were measured on a busy machine.
+ */
 export class CpuMeter {
   readonly #watched: readonly Watched[];
   #before = new Map<string, number>();
+  #machineBefore: number | undefined;
 
   constructor(watched: readonly Watched[]) {
     this.#watched = watched;
@@ -67,6 +90,7 @@ export class CpuMeter {
       const s = cpuSeconds(w.pid);
       if (s !== undefined) this.#before.set(w.name, s);
     }
+    this.#machineBefore = machineBusySeconds();
   }
 
   stop(): Record<string, number> {
@@ -75,6 +99,11 @@ export class CpuMeter {
       const before = this.#before.get(w.name);
       const after = cpuSeconds(w.pid);
       if (before !== undefined && after !== undefined) used[w.name] = after - before;
+    }
+    const machineAfter = machineBusySeconds();
+    if (this.#machineBefore !== undefined && machineAfter !== undefined) {
+      const ours = Object.values(used).reduce((sum, s) => sum + s, 0);
+      used[OTHER] = Math.max(0, machineAfter - this.#machineBefore - ours);
     }
     return used;
   }

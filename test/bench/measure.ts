@@ -6,8 +6,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CpuMeter, type Watched } from './cpu.ts';
-import type { Job, LatencyResult, LoadGenerator, OpensResult } from './jobs.ts';
+import type { Job, JobResult, LatencyResult, LoadGenerator, OpensResult } from './jobs.ts';
 import type { PathName, Plan } from './options.ts';
+import { summarize } from './stats.ts';
 
 /** A path ready to measure: where the load generator connects and which processes carry it. */
 export interface PathUnderTest {
@@ -30,6 +31,16 @@ export interface ThroughputSample extends Usage {
   streamSkew: number;
 }
 
+/** When a job ran, on the CLOCK_MONOTONIC microsecond scale V8 uses in .cpuprofile files. */
+export interface JobWindow {
+  path: PathName;
+  phase: 'throughput1' | 'throughput8' | 'latency' | 'opens';
+  fromUs: number;
+  toUs: number;
+}
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
 export interface PathSamples {
   throughput1: ThroughputSample[];
   throughput8: ThroughputSample[];
@@ -44,12 +55,20 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
 export type Progress = (line: string) => void;
 
-async function measured<T>(load: LoadGenerator, path: PathUnderTest, job: Job): Promise<{ result: T; usage: Usage }> {
+async function measured<J extends Job>(
+  load: LoadGenerator,
+  path: PathUnderTest,
+  job: J,
+  phase: JobWindow['phase'],
+  windows: JobWindow[],
+): Promise<{ result: JobResult<J>; usage: Usage }> {
   const meter = new CpuMeter(path.processes);
   meter.start();
+  const fromUs = monotonicUs();
   const start = performance.now();
-  const result = (await load.run(job)) as T;
+  const result = await load.run(job);
   const wallSeconds = (performance.now() - start) / 1000;
+  windows.push({ path: path.name, phase, fromUs, toUs: monotonicUs() });
   return { result, usage: { wallSeconds, cpuSeconds: meter.stop() } };
 }
 
@@ -60,9 +79,21 @@ export async function smokeTest(load: LoadGenerator, path: PathUnderTest): Promi
   await load.run({ kind: 'throughput', port: path.port, streams: 2, bytesPerStream: 4 * 1024 * 1024 });
 }
 
-export async function measureAll(load: LoadGenerator, paths: readonly PathUnderTest[], plan: Plan, progress: Progress): Promise<Map<PathName, PathSamples>> {
+export interface Measurements {
+  samples: Map<PathName, PathSamples>;
+  windows: JobWindow[];
+}
+
+export async function measureAll(load: LoadGenerator, paths: readonly PathUnderTest[], plan: Plan, progress: Progress): Promise<Measurements> {
   const samples = new Map<PathName, PathSamples>(paths.map((p) => [p.name, { throughput1: [], throughput8: [] }]));
+  const windows: JobWindow[] = [];
   const get = (name: PathName) => samples.get(name) as PathSamples;
+
+  for (const path of paths) {
+    await load.run({ kind: 'throughput', port: path.port, streams: 1, bytesPerStream: plan.warmupBytes / 2 });
+    await load.run({ kind: 'throughput', port: path.port, streams: 8, bytesPerStream: plan.warmupBytes / 16 });
+  }
+  progress(`warm-up done (${plan.warmupBytes / 2 ** 20} MiB through each path)`);
 
   for (const [key, shape, label] of [
     ['throughput1', plan.throughput1, '1 stream'],
@@ -72,8 +103,8 @@ export async function measureAll(load: LoadGenerator, paths: readonly PathUnderT
       const parts: string[] = [];
       for (const path of paths) {
         await settle();
-        const job: Job = { kind: 'throughput', port: path.port, streams: shape.streams, bytesPerStream: shape.bytesPerStream };
-        const { result, usage } = await measured<{ bytes: number; seconds: number; streamSeconds: number[] }>(load, path, job);
+        const job = { kind: 'throughput', port: path.port, streams: shape.streams, bytesPerStream: shape.bytesPerStream } as const;
+        const { result, usage } = await measured(load, path, job, key, windows);
         const MBps = result.bytes / 1e6 / result.seconds;
         get(path.name)[key].push({
           MBps,
@@ -90,18 +121,17 @@ export async function measureAll(load: LoadGenerator, paths: readonly PathUnderT
 
   for (const path of paths) {
     await settle();
-    const { result, usage } = await measured<LatencyResult>(load, path, { kind: 'latency', port: path.port, ...plan.latency });
+    const { result, usage } = await measured(load, path, { kind: 'latency', port: path.port, ...plan.latency } as const, 'latency', windows);
     get(path.name).latency = { ...result, ...usage };
-    const sorted = [...result.samplesMs].sort((a, b) => a - b);
-    const p50 = sorted[Math.ceil(sorted.length / 2) - 1] ?? Number.NaN;
+    const p50 = result.samplesMs.length > 0 ? summarize(result.samplesMs).p50 : Number.NaN;
     progress(`latency ${path.name}: p50 ${p50.toFixed(3)} ms over ${result.samplesMs.length} connections${result.errors ? `, ${result.errors} errors` : ''}`);
   }
 
   for (const path of paths) {
     await settle();
-    const { result, usage } = await measured<OpensResult>(load, path, { kind: 'opens', port: path.port, ...plan.opens });
+    const { result, usage } = await measured(load, path, { kind: 'opens', port: path.port, ...plan.opens } as const, 'opens', windows);
     get(path.name).opens = { ...result, ...usage };
     progress(`opens ${path.name}: ${(result.completed / result.seconds).toFixed(0)}/s${result.errors ? `, ${result.errors} errors (${result.firstError ?? ''})` : ''}`);
   }
-  return samples;
+  return { samples, windows };
 }

@@ -11,6 +11,8 @@ export interface Plan {
   mode: 'default' | 'quick';
   /** Repetitions of each throughput measurement; the figure is their median. */
   runs: number;
+  /** Untimed bytes each path moves first (half on 1 stream, half on 8), so JIT and buffers are warm. */
+  warmupBytes: number;
   throughput1: { streams: 1; bytesPerStream: number };
   throughput8: { streams: 8; bytesPerStream: number };
   latency: { count: number; warmup: number };
@@ -21,16 +23,18 @@ export interface Plan {
 export const DEFAULT_PLAN: Plan = {
   mode: 'default',
   runs: 3,
+  warmupBytes: 256 * MiB,
   throughput1: { streams: 1, bytesPerStream: 1 * GiB },
   throughput8: { streams: 8, bytesPerStream: 256 * MiB },
   latency: { count: 2000, warmup: 200 },
-  opens: { concurrency: 64, durationMs: 5_000, warmupMs: 1_000 },
+  opens: { concurrency: 64, durationMs: 10_000, warmupMs: 2_000 },
 };
 
 /** About half a minute: the same figures with fewer bytes, connections and seconds. */
 export const QUICK_PLAN: Plan = {
   mode: 'quick',
   runs: 3,
+  warmupBytes: 64 * MiB,
   throughput1: { streams: 1, bytesPerStream: 128 * MiB },
   throughput8: { streams: 8, bytesPerStream: 16 * MiB },
   latency: { count: 300, warmup: 50 },

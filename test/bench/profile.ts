@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 interface CpuProfile {
+  startTime: number;
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
   samples: number[];
   timeDeltas: number[];
@@ -40,11 +41,28 @@ function group(fn: string, url: string): string {
   return second === undefined ? top ?? file : `${top}/${second}`;
 }
 
-export function summarizeProfile(file: string, topN = 15): ProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+/** Reads a .cpuprofile (they are large: read each once and summarise it as often as needed). */
+export function readProfile(file: string): CpuProfile & { file: string } {
+  return { ...(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile), file };
+}
+
+/**
+ * Self time per function and per location. With `windows` (CLOCK_MONOTONIC microseconds, the
+ * clock V8 stamps samples with), only samples taken inside one of them count, so a summary can
+ * cover exactly the measurements of one figure and leave out start-up (CA key generation, module
+ * loading) and the other paths' turns.
+ */
+export function summarizeProfile(profile: CpuProfile & { file: string }, windows?: readonly { fromUs: number; toUs: number }[], topN = 15): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (windows !== undefined && !windows.some((w) => at >= w.fromUs && at <= w.toUs)) return;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+  });
+  const file = profile.file;
   const fns = new Map<string, number>();
   const groups = new Map<string, number>();
   let busy = 0;
@@ -52,8 +70,10 @@ export function summarizeProfile(file: string, topN = 15): ProfileSummary {
     const frame = byId.get(id)?.callFrame;
     if (frame === undefined || IDLE.has(frame.functionName)) continue;
     busy += us;
-    const file = where(frame.url);
-    const key = `${frame.functionName || '(anonymous)'} ${file === '' ? '' : `${file}:${frame.lineNumber + 1}`}`.trim();
+    const source = where(frame.url);
+    // Line numbers are those of tsx's transpiled output: kept only to tell anonymous functions apart.
+    const line = frame.functionName === '' && frame.lineNumber > 0 ? `:${frame.lineNumber + 1}` : '';
+    const key = `${frame.functionName || '(anonymous)'} ${source}${line}`.trim();
     fns.set(key, (fns.get(key) ?? 0) + us);
     const g = group(frame.functionName, frame.url);
     groups.set(g, (groups.get(g) ?? 0) + us);
@@ -64,28 +84,30 @@ export function summarizeProfile(file: string, topN = 15): ProfileSummary {
     busyMs: Math.round(busy / 1000),
     top: ranked(fns)
       .slice(0, topN)
-      .map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), share: Math.round((us / busy) * 1000) / 10 })),
+      .map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), share: busy > 0 ? Math.round((us / busy) * 1000) / 10 : 0 })),
     groups: ranked(groups)
       .slice(0, topN)
-      .map(([g, us]) => ({ group: g, ms: Math.round(us / 1000), share: Math.round((us / busy) * 1000) / 10 })),
+      .map(([g, us]) => ({ group: g, ms: Math.round(us / 1000), share: busy > 0 ? Math.round((us / busy) * 1000) / 10 : 0 })),
   };
 }
 
-/** Every .cpuprofile in `dir` whose name starts with `prefix`. */
-export function profilesIn(dir: string, prefix: string): string[] {
+/** Every .cpuprofile in `dir`. */
+export function profilesIn(dir: string): string[] {
   try {
     return readdirSync(dir)
-      .filter((f) => f.startsWith(prefix) && f.endsWith('.cpuprofile'))
+      .filter((f) => f.endsWith('.cpuprofile'))
       .map((f) => join(dir, f));
   } catch {
     return [];
   }
 }
 
-export function formatProfile(name: string, s: ProfileSummary): string {
-  const lines = [`${name}: ${s.busyMs} ms of CPU sampled (${s.file})`, '  by location:'];
-  for (const g of s.groups.slice(0, 10)) lines.push(`    ${g.share.toFixed(1).padStart(5)}%  ${g.group}`);
-  lines.push('  by function (self time):');
-  for (const t of s.top) lines.push(`    ${t.share.toFixed(1).padStart(5)}%  ${t.fn}`);
+export function formatProfile(name: string, s: ProfileSummary, functions = 10): string {
+  const groups = s.groups
+    .slice(0, 8)
+    .map((g) => `${g.group} ${g.share.toFixed(0)}%`)
+    .join(', ');
+  const lines = [`  ${name}: ${s.busyMs} ms on the main thread; by location: ${groups}`];
+  for (const t of s.top.slice(0, functions)) lines.push(`    ${t.share.toFixed(1).padStart(5)}%  ${t.fn}`);
   return lines.join('\n');
 }

@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import type { PathSamples, ThroughputSample, Usage } from './measure.ts';
 import { PATHS, type PathName } from './options.ts';
 import { median, round, summarize, type Summary } from './stats.ts';
+import { OTHER } from './cpu.ts';
+
+/** CPU used outside the path under test (cores) above which a figure is flagged as taken on a busy machine. */
+const OTHER_BUSY_WARNING = 0.25;
 
 export const FIGURES = [
   { key: 'throughput1MBps', label: 'throughput, 1 stream (MB/s)', better: 'higher' },
@@ -70,6 +74,15 @@ export function ratiosOf(figures: Record<PathName, Figures>): Record<RatioName, 
       r[key] = x !== null && y !== null && y > 0 ? x / y : null;
     }
     out[`${a}/${b}`] = r;
+  }
+  return out;
+}
+
+/** The same figures rounded for the JSON: 3 decimals are well below the noise of any of them. */
+export function rounded<K extends string>(table: Record<K, Figures>): Record<K, Figures> {
+  const out = {} as Record<K, Figures>;
+  for (const [name, figures] of Object.entries(table) as [K, Figures][]) {
+    out[name] = Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, v === null ? null : round(v as number, 3)])) as Figures;
   }
   return out;
 }
@@ -165,7 +178,18 @@ export function findAnomalies(samples: Partial<Record<PathName, PathSamples>>, f
       }
       const cores = cpus[path]?.[key]?.cores ?? {};
       for (const [name, c] of Object.entries(cores)) {
-        if (c >= 0.9) notes.push(`${path}: during ${label} the ${name} process kept ${c.toFixed(2)} of a core busy: it is the likely limit of that figure`);
+        if (name === OTHER) {
+          if (c >= OTHER_BUSY_WARNING) notes.push(`${path}: during ${label} processes outside this path used ${c.toFixed(2)} cores: the machine was not quiet, the figure may be low`);
+        } else if (c >= 0.9) {
+          const why = path === 'direct' ? ' (expected: direct TCP is bounded by the Node load generator and upstream)' : '';
+          notes.push(`${path}: during ${label} the ${name} process kept ${c.toFixed(2)} of a core busy: it is the likely limit of that figure${why}`);
+        }
+      }
+    }
+    for (const key of ['latency', 'opens'] as const) {
+      const other = cpus[path]?.[key]?.cores[OTHER];
+      if (other !== undefined && other >= OTHER_BUSY_WARNING) {
+        notes.push(`${path}: during ${key === 'latency' ? 'the latency test' : 'the opens test'} processes outside this path used ${other.toFixed(2)} cores: the machine was not quiet`);
       }
     }
     if (s.latency !== undefined && s.latency.errors > 0) notes.push(`${path}: ${s.latency.errors} latency connections failed (${s.latency.firstError ?? ''})`);

@@ -18,12 +18,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cleanup } from './cleanup.ts';
-import { memoryMiB, type Watched } from './cpu.ts';
+import { machineBusySeconds, memoryMiB, type Watched } from './cpu.ts';
 import { gitInfo, machineInfo } from './environment.ts';
 import { LoadGenerator } from './jobs.ts';
 import { measureAll, smokeTest, type PathSamples, type PathUnderTest } from './measure.ts';
 import { parseOptions, PATHS, USAGE, type Options, type PathName } from './options.ts';
-import { formatProfile, profilesIn, summarizeProfile } from './profile.ts';
+import { forkTs } from './processes.ts';
+import { formatProfile, profilesIn, readProfile, summarizeProfile } from './profile.ts';
 import {
   checkTargets,
   cpuReport,
@@ -31,17 +32,21 @@ import {
   findAnomalies,
   formatTable,
   ratiosOf,
+  rounded,
   samplesSummary,
   writeJson,
   type CpuReport,
   type Figures,
 } from './report.ts';
+import { round } from './stats.ts';
 import { findStunnel, startStunnel, STUNNEL_INSTALL_HINT, type RunningStunnel } from './stunnel.ts';
-import { forkTs } from './processes.ts';
 import { startZerogate, type RunningZerogate } from './zerogate.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CHILD_START_TIMEOUT_MS = 30_000;
+/** How long the machine is watched before the run, and the load above which the run warns it is not quiet. */
+const QUIET_CHECK_MS = 1_000;
+const BUSY_WARNING_CORES = 0.25;
 /** Recorded in the JSON: which process does what, so figures are read with the layout in mind. */
 const PROCESS_LAYOUT = {
   load: 'load generator (test/bench/load.ts), one Node process',
@@ -50,7 +55,10 @@ const PROCESS_LAYOUT = {
   zerogate: 'agent (bin/zerogate.js connect) and proxy (bin/zerogate-proxy.js serve), one Node process each',
 };
 
-const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const cleanup = new Cleanup();
+const progress = (line: string) => {
+  if (!cleanup.interrupted) process.stderr.write(`bench: ${line}\n`);
+};
 
 function timestampOf(date: Date): string {
   return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
@@ -95,6 +103,10 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
   const machine = machineInfo();
   const git = gitInfo(REPO);
   progress(`${plan.mode} run: paths ${options.paths.join(', ')}; ${machine.cpus} cores, node ${machine.node}; temp dir ${dir}`);
+  const busyBefore = await busyCores(QUIET_CHECK_MS);
+  if (busyBefore !== undefined && busyBefore >= BUSY_WARNING_CORES) {
+    progress(`warning: other processes keep ${busyBefore.toFixed(2)} cores busy: figures will be low and noisy (see "other" in the CPU lines)`);
+  }
 
   const upstream = await startUpstream(cleanup);
   const load = new LoadGenerator(cleanup);
@@ -125,16 +137,19 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
       mkdirSync(stunnelDir);
       try {
         stunnel = await startStunnel(bin, stunnelDir, upstream.port, cleanup);
-        paths.push({
+        const path: PathUnderTest = {
           name: 'stunnel',
           port: stunnel.port,
           processes: [{ name: 'stunnel-client', pid: stunnel.client.pid }, { name: 'stunnel-server', pid: stunnel.server.pid }, ...common],
-        });
+        };
+        await smokeTest(load, path);
+        paths.push(path);
         stunnelInfo = { ...stunnelInfo, available: true, version: stunnel.version, settings: stunnel.settings };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        progress(`stunnel did not start, its figures will be null:\n${message}`);
-        pathNotes.stunnel = 'failed to start';
+        progress(`stunnel did not start or does not work, its figures will be null:\n${message}`);
+        pathNotes.stunnel = 'failed to start or to carry test connections';
+        stunnel = undefined;
         stunnelInfo = { ...stunnelInfo, available: true, error: message };
       }
     }
@@ -150,7 +165,7 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
       cleanup,
       ...(profileDir === undefined
         ? {}
-        : { nodeFlags: (name) => ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] }),
+        : { nodeFlags: (name) => ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] }),
     });
     progress(`zerogate: proxy ${zerogate.proxyUrl}, agent listening on 127.0.0.1:${zerogate.port}; limits.maxOpensPerSecond = ${String(zerogate.settings.maxOpensPerSecond)}`);
     paths.push({
@@ -160,10 +175,10 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
     });
   }
 
-  for (const path of paths) await smokeTest(load, path);
+  for (const path of paths) if (path.name !== 'stunnel') await smokeTest(load, path);
   progress(`every path works; measuring (${plan.runs} runs of each throughput figure, interleaved)`);
 
-  const samples = await measureAll(load, paths, plan, progress);
+  const { samples, windows } = await measureAll(load, paths, plan, progress);
   const memory: Record<string, { rss: number; peak: number } | undefined> = {};
   if (zerogate !== undefined) {
     memory.proxy = memoryMiB(zerogate.proxy.pid);
@@ -181,6 +196,9 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
   for (const [name, s] of samples) cpu[name] = cpuReport(s);
   const samplesByPath = Object.fromEntries(samples) as Partial<Record<PathName, PathSamples>>;
   const anomalies = findAnomalies(samplesByPath, figures, cpu);
+  if (busyBefore !== undefined && busyBefore >= BUSY_WARNING_CORES) {
+    anomalies.unshift(`before the run other processes kept ${busyBefore.toFixed(2)} cores busy: the machine was not quiet`);
+  }
   if (options.profile) anomalies.unshift('--profile was on: proxy and agent ran under the CPU profiler, so their figures are lower than usual');
   for (const [path, note] of Object.entries(pathNotes)) anomalies.push(`${path}: ${note}, its figures are null`);
 
@@ -191,7 +209,7 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
     durationSeconds: Math.round((finished.getTime() - started.getTime()) / 1000),
     mode: plan.mode,
     git,
-    machine,
+    machine: { ...machine, busyCoresBeforeStart: busyBefore === undefined ? null : Math.round(busyBefore * 100) / 100 },
     config: {
       plan,
       paths: options.paths,
@@ -200,9 +218,9 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
       zerogate: zerogate?.settings ?? null,
       stunnel: stunnelInfo,
     },
-    figures,
-    ratios,
-    targets,
+    figures: rounded(figures),
+    ratios: rounded(ratios),
+    targets: targets.map((t) => ({ ...t, value: t.value === null ? null : round(t.value, 3) })),
     samples: Object.fromEntries([...samples].map(([p, s]) => [p, samplesSummary(s)])),
     cpu,
     memoryMiB: memory,
@@ -215,7 +233,9 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
     title: `Zerogate data-plane bench: ${plan.mode} run, ${started.toISOString()}, commit ${git.commit?.slice(0, 12) ?? 'unknown'}${git.dirty ? ` + ${git.changedFiles.length} uncommitted file(s)` : ''}`,
     context: [
       `machine: ${machine.cpuModel}, ${machine.cpus} cores, ${machine.os} ${machine.kernel}; node ${machine.node} (OpenSSL ${machine.openssl}); ${stunnelLine}`,
-      `zerogate config: limits.maxOpensPerSecond = ${zerogate === undefined ? 'n/a' : String(zerogate.settings.maxOpensPerSecond)} (raised from the default 100 so the open-rate limiter does not cap opens/s)`,
+      ...(zerogate === undefined
+        ? []
+        : [`zerogate config: limits.maxOpensPerSecond = ${String(zerogate.settings.maxOpensPerSecond)} (raised from the default 100 so the open-rate limiter does not cap opens/s); other limits default`]),
       `throughput: median of ${plan.runs} runs, ${describeBytes(plan.throughput1.bytesPerStream)} on 1 stream, 8 x ${describeBytes(plan.throughput8.bytesPerStream)} on 8; latency: ${plan.latency.count} sequential connections after ${plan.latency.warmup} warm-up; opens: ${plan.opens.concurrency} concurrent loops for ${plan.opens.durationMs / 1000} s`,
     ],
     figures,
@@ -230,10 +250,37 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
     // V8 writes the profiles when the processes exit.
     await zerogate.agent.stop();
     await zerogate.proxy.stop();
-    for (const name of ['agent', 'proxy']) {
-      for (const f of profilesIn(profileDir, name)) process.stdout.write(`\n${formatProfile(name, summarizeProfile(f))}\n`);
+    process.stdout.write(`\nCPU profiles of the zerogate processes (self time, idle excluded; files in ${profileDir})\n`);
+    const profiles = (['proxy', 'agent'] as const).flatMap((name) => {
+      // One profile per thread (tsx runs its module loader on a worker thread): keep the busiest.
+      const busiest = profilesIn(join(profileDir, name))
+        .map((f) => readProfile(f))
+        .map((p) => ({ p, busy: summarizeProfile(p).busyMs }))
+        .sort((a, b) => b.busy - a.busy)[0];
+      return busiest === undefined ? [] : [{ name, profile: busiest.p }];
+    });
+    for (const [phase, label] of PHASE_LABELS) {
+      const phaseWindows = windows.filter((w) => w.path === 'zerogate' && w.phase === phase);
+      if (phaseWindows.length === 0) continue;
+      process.stdout.write(`${label}\n`);
+      for (const { name, profile } of profiles) process.stdout.write(`${formatProfile(name, summarizeProfile(profile, phaseWindows))}\n`);
     }
   }
+}
+
+const PHASE_LABELS = [
+  ['throughput1', 'throughput, 1 stream'],
+  ['throughput8', 'throughput, 8 streams'],
+  ['latency', 'new connection latency'],
+  ['opens', 'opens per second'],
+] as const;
+
+/** Cores the machine keeps busy over `ms` (before the bench starts anything heavy). */
+async function busyCores(ms: number): Promise<number | undefined> {
+  const before = machineBusySeconds();
+  await new Promise((done) => setTimeout(done, ms));
+  const after = machineBusySeconds();
+  return before === undefined || after === undefined ? undefined : (after - before) / (ms / 1000);
 }
 
 function describeBytes(bytes: number): string {
@@ -253,11 +300,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const cleanup = new Cleanup();
   cleanup.install();
   try {
     await bench(options, cleanup);
   } catch (error) {
+    if (cleanup.interrupted) return;
     process.stderr.write(`\nbench: failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   } finally {

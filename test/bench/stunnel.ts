@@ -11,7 +11,7 @@
  * own default puts ChaCha20 first, which is several times slower than AES-GCM on AES-NI hardware.
  * Session resumption stays at stunnel's default (on), as a real deployment would run it.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { createCsr, generateDeviceKey } from '../../agent/core/enroll/index.ts';
@@ -41,15 +41,10 @@ export function findStunnel(): string | undefined {
   return undefined;
 }
 
-/** `stunnel 5.68 on x86_64-pc-linux-gnu platform` and the OpenSSL it runs with. */
+/** `stunnel 5.68 on x86_64-pc-linux-gnu platform` and the OpenSSL it runs with (stunnel prints them on stderr). */
 export function stunnelVersion(bin: string): string {
-  try {
-    const text = execFileSync(bin, ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return text.trim();
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? '';
-    return stderr.trim();
-  }
+  const result = spawnSync(bin, ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+  return `${result.stdout ?? ''}\n${result.stderr ?? ''}`.trim();
 }
 
 function versionLine(full: string): string {
