@@ -1,1 +1,1 @@
-export { AuditLog, type AuditSink } from './audit-log.ts';
+export { AuditLog, AUDIT_BATCH_MAX, AUDIT_FLUSH_MS, type AuditSink } from './audit-log.ts';

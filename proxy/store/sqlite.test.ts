@@ -53,7 +53,7 @@ describe('SqliteStore', () => {
   it('appends audit events and pages through them newest first with filters', async () => {
     const store = SqliteStore.open(':memory:');
     for (let i = 0; i < 5; i++) {
-      await store.appendAudit({ time: NOW + i, type: i % 2 === 0 ? 'stream.open' : 'stream.deny', device: 'd1', reasons: i % 2 ? ['app-not-found'] : undefined, detail: { i } });
+      await store.appendAudit([{ time: NOW + i, type: i % 2 === 0 ? 'stream.open' : 'stream.deny', device: 'd1', reasons: i % 2 ? ['app-not-found'] : undefined, detail: { i } }]);
     }
     const denies = await store.queryAudit({ type: 'stream.deny' });
     expect(denies.map((e) => e.detail)).toEqual([{ i: 3 }, { i: 1 }]);

@@ -95,6 +95,7 @@ interface AuditRow {
  */
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -118,8 +119,7 @@ export class SqliteStore implements Store {
 
   async createEnrollmentToken(token: EnrollmentTokenRecord): Promise<void> {
     this.#run(() =>
-      this.#db
-        .prepare(
+      this.#stmt(
           'INSERT INTO enrollment_tokens (id, secret_hash, user, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
         )
         .run(token.id, token.secretHash, token.user, token.createdAt, token.expiresAt),
@@ -129,8 +129,7 @@ export class SqliteStore implements Store {
   async enrollDevice(input: EnrollInput): Promise<EnrollResult> {
     return this.#run(() =>
       this.#db.transaction((): EnrollResult => {
-        const row = this.#db
-          .prepare('SELECT secret_hash, user, expires_at, used_at FROM enrollment_tokens WHERE id = ?')
+        const row = this.#stmt('SELECT secret_hash, user, expires_at, used_at FROM enrollment_tokens WHERE id = ?')
           .get(input.tokenId) as
           | { secret_hash: string; user: string; expires_at: number; used_at: number | null }
           | undefined;
@@ -140,17 +139,14 @@ export class SqliteStore implements Store {
         if (row.used_at !== null) return { ok: false, refusal: 'token-used', user: row.user };
         if (row.expires_at <= input.now) return { ok: false, refusal: 'token-expired', user: row.user };
         const d = input.device;
-        this.#db
-          .prepare('UPDATE enrollment_tokens SET used_at = ?, used_by_device = ? WHERE id = ? AND used_at IS NULL')
+        this.#stmt('UPDATE enrollment_tokens SET used_at = ?, used_by_device = ? WHERE id = ? AND used_at IS NULL')
           .run(input.now, d.id, input.tokenId);
-        this.#db
-          .prepare(
+        this.#stmt(
             `INSERT INTO devices (id, user, hostname, status, created_at, cert_serial, cert_not_after, cert_fingerprint)
              VALUES (?, ?, ?, 'active', ?, ?, ?, ?)`,
           )
           .run(d.id, row.user, d.hostname, d.createdAt, d.certSerial, d.certNotAfter, d.certFingerprint);
-        this.#db
-          .prepare('INSERT INTO certificates (serial, device_id, not_after) VALUES (?, ?, ?)')
+        this.#stmt('INSERT INTO certificates (serial, device_id, not_after) VALUES (?, ?, ?)')
           .run(d.certSerial, d.id, d.certNotAfter);
         return {
           ok: true,
@@ -161,7 +157,7 @@ export class SqliteStore implements Store {
   }
 
   async getDevice(id: string): Promise<Device | undefined> {
-    const row = this.#run(() => this.#db.prepare('SELECT * FROM devices WHERE id = ?').get(id)) as
+    const row = this.#run(() => this.#stmt('SELECT * FROM devices WHERE id = ?').get(id)) as
       | DeviceRow
       | undefined;
     return row === undefined ? undefined : toDevice(row);
@@ -170,8 +166,8 @@ export class SqliteStore implements Store {
   async listDevices(filter: { user?: string } = {}): Promise<Device[]> {
     const rows = this.#run(() =>
       filter.user === undefined
-        ? this.#db.prepare('SELECT * FROM devices ORDER BY created_at').all()
-        : this.#db.prepare('SELECT * FROM devices WHERE user = ? ORDER BY created_at').all(filter.user),
+        ? this.#stmt('SELECT * FROM devices ORDER BY created_at').all()
+        : this.#stmt('SELECT * FROM devices WHERE user = ? ORDER BY created_at').all(filter.user),
     ) as DeviceRow[];
     return rows.map(toDevice);
   }
@@ -179,11 +175,9 @@ export class SqliteStore implements Store {
   async revokeDevice(id: string, now: number, reason: string): Promise<boolean> {
     return this.#run(() =>
       this.#db.transaction(() => {
-        const changed = this.#db
-          .prepare("UPDATE devices SET status = 'revoked', revoked_at = ? WHERE id = ? AND status = 'active'")
+        const changed = this.#stmt("UPDATE devices SET status = 'revoked', revoked_at = ? WHERE id = ? AND status = 'active'")
           .run(now, id).changes;
-        this.#db
-          .prepare('UPDATE certificates SET revoked_at = ?, revoke_reason = ? WHERE device_id = ? AND revoked_at IS NULL')
+        this.#stmt('UPDATE certificates SET revoked_at = ?, revoke_reason = ? WHERE device_id = ? AND revoked_at IS NULL')
           .run(now, reason, id);
         return changed === 1;
       })(),
@@ -192,7 +186,7 @@ export class SqliteStore implements Store {
 
   async isSerialRevoked(serial: string): Promise<boolean> {
     const row = this.#run(() =>
-      this.#db.prepare('SELECT revoked_at FROM certificates WHERE serial = ?').get(serial),
+      this.#stmt('SELECT revoked_at FROM certificates WHERE serial = ?').get(serial),
     ) as { revoked_at: number | null } | undefined;
     // A serial we never issued is treated as revoked: fail closed.
     return row === undefined || row.revoked_at !== null;
@@ -200,33 +194,37 @@ export class SqliteStore implements Store {
 
   async revokedDevicesSince(since: number): Promise<{ id: string; revokedAt: number }[]> {
     const rows = this.#run(() =>
-      this.#db.prepare('SELECT id, revoked_at FROM devices WHERE revoked_at >= ? ORDER BY revoked_at').all(since),
+      this.#stmt('SELECT id, revoked_at FROM devices WHERE revoked_at >= ? ORDER BY revoked_at').all(since),
     ) as { id: string; revoked_at: number }[];
     return rows.map((r) => ({ id: r.id, revokedAt: r.revoked_at }));
   }
 
   async touchDevice(id: string, now: number): Promise<void> {
-    this.#run(() => this.#db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(now, id));
+    this.#run(() => this.#stmt('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(now, id));
   }
 
-  async appendAudit(event: AuditEvent): Promise<void> {
+  async appendAudit(events: readonly AuditEvent[]): Promise<void> {
+    if (events.length === 0) return;
     this.#run(() =>
-      this.#db
-        .prepare(
+      this.#db.transaction(() => {
+        const insert = this.#stmt(
           `INSERT INTO audit (time, type, user, device, app, source, decision, reasons, detail)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          event.time,
-          event.type,
-          event.user ?? null,
-          event.device ?? null,
-          event.app ?? null,
-          event.source ?? null,
-          event.decision ?? null,
-          event.reasons === undefined ? null : JSON.stringify(event.reasons),
-          event.detail === undefined ? null : JSON.stringify(event.detail),
-        ),
+        );
+        for (const event of events) {
+          insert.run(
+            event.time,
+            event.type,
+            event.user ?? null,
+            event.device ?? null,
+            event.app ?? null,
+            event.source ?? null,
+            event.decision ?? null,
+            event.reasons === undefined ? null : JSON.stringify(event.reasons),
+            event.detail === undefined ? null : JSON.stringify(event.detail),
+          );
+        }
+      })(),
     );
   }
 
@@ -239,7 +237,7 @@ export class SqliteStore implements Store {
     if (query.user !== undefined) (where.push('user = ?'), args.push(query.user));
     if (query.before !== undefined) (where.push('id < ?'), args.push(query.before));
     const sql = `SELECT * FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    const rows = this.#run(() => this.#db.prepare(sql).all(...args, limit)) as AuditRow[];
+    const rows = this.#run(() => this.#stmt(sql).all(...args, limit)) as AuditRow[];
     return rows.map((r) => ({
       id: r.id,
       time: r.time,
@@ -255,11 +253,18 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
-    this.#run(() => this.#db.prepare('SELECT 1').get());
+    this.#run(() => this.#stmt('SELECT 1').get());
   }
 
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
+  }
+
+  /** Prepared statements, compiled once per SQL text (the set is small and fixed). */
+  #stmt(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) this.#statements.set(sql, (statement = this.#db.prepare(sql)));
+    return statement;
   }
 
   #run<T>(fn: () => T): T {

@@ -77,7 +77,8 @@ export interface Store {
   /** Devices revoked at or after `since` (ms), so live sessions elsewhere can be cut. */
   revokedDevicesSince(since: number): Promise<{ id: string; revokedAt: number }[]>;
   touchDevice(id: string, now: number): Promise<void>;
-  appendAudit(event: AuditEvent): Promise<void>;
+  /** Appends events in order, all or none (one transaction). */
+  appendAudit(events: readonly AuditEvent[]): Promise<void>;
   queryAudit(query: AuditQuery): Promise<AuditEvent[]>;
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
