@@ -68,7 +68,7 @@ export async function tunnelPlugin(app: FastifyInstance, opts: { deps: SessionDe
     }
     const raw = request.raw.socket;
     raw.setNoDelay(true);
-    const session = new TunnelSession(socket, device, request.ip, opts.deps, (s) => opts.registry.remove(s));
+    const session = new TunnelSession(socket, raw, device, request.ip, opts.deps, (s) => opts.registry.remove(s));
     opts.registry.add(session);
     void opts.deps.store.touchDevice(device.id, Date.now()).catch(() => undefined);
   });

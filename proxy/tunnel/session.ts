@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { Mux, type MuxStream, type OpenRequest } from '../../shared/mux/index.ts';
+import { Mux, wsTransport, type MuxStream, type OpenRequest, type RawSocketLike } from '../../shared/mux/index.ts';
 import { MAX_MISSED_PONGS, PING_INTERVAL_MS, validateLimits, type Problem, type WireLimits } from '../../shared/wire/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { AppConfig, TunnelLimitsConfig } from '../config/index.ts';
@@ -43,7 +43,14 @@ export class TunnelSession {
   #terminating = false;
   readonly #onEnd: (session: TunnelSession) => void;
 
-  constructor(ws: WebSocket, device: Device, source: string, deps: SessionDeps, onEnd: (session: TunnelSession) => void) {
+  constructor(
+    ws: WebSocket,
+    rawSocket: RawSocketLike,
+    device: Device,
+    source: string,
+    deps: SessionDeps,
+    onEnd: (session: TunnelSession) => void,
+  ) {
     this.#ws = ws;
     this.device = device;
     this.source = source;
@@ -51,10 +58,7 @@ export class TunnelSession {
     this.#onEnd = onEnd;
     const limits = deps.limits;
     this.#mux = new Mux(
-      {
-        send: (frame) => ws.send(frame, { binary: true }),
-        close: (code, reason) => ws.close(code, reason),
-      },
+      wsTransport(ws, rawSocket, 'proxy'),
       {
         role: 'proxy',
         allocate: (size) => Buffer.allocUnsafe(size),

@@ -55,6 +55,8 @@ export class Mux implements StreamHost {
   #autotuned = 0;
   readonly allocate: (size: number) => Uint8Array;
   readonly now: () => number;
+  /** Header room DATA frames leave for the transport (0 when it has no zero-copy path). */
+  readonly headroom: number;
   readonly #stats: MuxStats = { streamsOpened: 0, streamsActive: 0, bytesIn: 0, bytesOut: 0, bufferedIn: 0 };
 
   constructor(transport: FrameTransport, options: MuxOptions) {
@@ -63,6 +65,7 @@ export class Mux implements StreamHost {
     this.limits = validateLimits(options.limits);
     this.allocate = options.allocate ?? zeroed;
     this.now = options.now ?? (() => performance.now());
+    this.headroom = transport.sendWithHeadroom === undefined ? 0 : (transport.headroom ?? 0);
   }
 
   get closed(): boolean {
@@ -129,6 +132,13 @@ export class Mux implements StreamHost {
 
   send(frame: Uint8Array): void {
     if (!this.#closed) this.#transport.send(frame);
+  }
+
+  sendData(frame: Uint8Array, end: number): void {
+    if (this.#closed) return;
+    const room = this.headroom;
+    if (room === 0) this.#transport.send(end === frame.length ? frame : frame.subarray(0, end));
+    else this.#transport.sendWithHeadroom!(frame, room, end);
   }
 
   release(stream: MuxStream): void {

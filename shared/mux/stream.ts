@@ -6,6 +6,10 @@ import type { ByteSocket } from './types.ts';
 export interface StreamHost {
   readonly limits: WireLimits;
   send(frame: Uint8Array): void;
+  /** Bytes to leave in front of a DATA frame (the transport's header room). */
+  readonly headroom: number;
+  /** Sends a DATA frame built at `frame[headroom, end)`. */
+  sendData(frame: Uint8Array, end: number): void;
   release(stream: MuxStream, problem: Problem | undefined): void;
   countIn(bytes: number): void;
   countOut(bytes: number): void;
@@ -249,10 +253,11 @@ export class MuxStream {
         this.#socket?.pause();
         return;
       }
-      const frame = this.#host.allocate(HEADER_SIZE + n);
-      encodeDataHeader(this.id, frame, 0);
-      frame.set(n === chunk.length ? chunk : chunk.subarray(offset, offset + n), HEADER_SIZE);
-      this.#host.send(frame);
+      const room = this.#host.headroom;
+      const frame = this.#host.allocate(room + HEADER_SIZE + n);
+      encodeDataHeader(this.id, frame, room);
+      frame.set(n === chunk.length ? chunk : chunk.subarray(offset, offset + n), room + HEADER_SIZE);
+      this.#host.sendData(frame, frame.length);
       this.#sendCredit -= n;
       this.bytesOut += n;
       this.#host.countOut(n);

@@ -24,6 +24,10 @@ export interface ByteSocket {
 export interface FrameTransport {
   send(frame: Uint8Array): void;
   close(code: number, reason: string): void;
+  /** Bytes a DATA frame should leave free in front of it for {@link sendWithHeadroom}. */
+  readonly headroom?: number;
+  /** Sends `buffer[start, end)` as one frame, using `buffer[0, start)` for the transport's own header. */
+  sendWithHeadroom?(buffer: Uint8Array, start: number, end: number): void;
 }
 
 /** Counters a multiplexer keeps; read by metrics and tests. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import { ZerogateError } from '../../../shared/errors.ts';
-import { Mux, type ByteSocket, type MuxStream, type OpenRequest, type StreamEvents } from '../../../shared/mux/index.ts';
+import { Mux, wsTransport, type ByteSocket, type MuxStream, type OpenRequest, type StreamEvents } from '../../../shared/mux/index.ts';
 import { HEADER_SIZE, LIMITS_HEADER, MAX_MISSED_PONGS, PING_INTERVAL_MS, parseLimitsHeader, type ControlMessage, type Problem, type WireLimits } from '../../../shared/wire/index.ts';
 import type { DeviceCredentials } from '../state/index.ts';
 
@@ -150,7 +150,7 @@ export class TunnelClient {
         return;
       }
       mux = new Mux(
-        { send: (frame) => ws.send(frame, { binary: true }), close: (code, reason) => ws.close(code, reason) },
+        wsTransport(ws, response.socket, 'agent'),
         {
           role: 'agent',
           allocate: (size) => Buffer.allocUnsafe(size),
