@@ -218,6 +218,24 @@ describe('Mux and MuxStream', () => {
     expect(closed).toEqual([undefined]);
   });
 
+  // Regression: bytes left over when credit ran out were kept as a view of the socket's read
+  // buffer; an upstream socket with a shared `onread` buffer overwrote them before they were sent.
+  it('regression: keeps a copy of bytes waiting for credit, not a view of a reused read buffer', () => {
+    const upstreams: FakeSocket[] = [];
+    const p = pair({ proxy: acceptingProxy(upstreams) });
+    const local = new FakeSocket();
+    p.agent.open({ app: 'a' }, local);
+    p.flush();
+    const window = p.proxy.limits.initialWindow;
+    const reused = Buffer.alloc(window + 1000, 0x41);
+    upstreams[0]!.feed(reused);
+    reused.fill(0x5a); // the next read lands in the same memory
+    p.flush();
+    const received = Buffer.concat(local.written);
+    expect(received.length).toBe(window + 1000);
+    expect(received.every((b) => b === 0x41)).toBe(true);
+  });
+
   it('resets with a TCP RST toward the application when the peer resets the stream', () => {
     const upstreams: FakeSocket[] = [];
     const p = pair({ proxy: acceptingProxy(upstreams) });

@@ -5,6 +5,7 @@ import {
   decodeFrame,
   encodeFrame,
   FrameType,
+  HEADER_SIZE,
   validateLimits,
   type ControlMessage,
   type OpenRequest,
@@ -34,6 +35,9 @@ export interface MuxOptions {
   now?: () => number;
 }
 
+/** DATA frame buffers kept for reuse per connection (each headroom + 5 + maxFramePayload bytes). */
+export const FRAME_POOL_MAX = 32;
+
 /** Extra receive window all streams of one connection may gain by auto-tuning, together. */
 export const AUTOTUNE_CONNECTION_BUDGET = 32 * 1024 * 1024;
 
@@ -57,6 +61,8 @@ export class Mux implements StreamHost {
   readonly now: () => number;
   /** Header room DATA frames leave for the transport (0 when it has no zero-copy path). */
   readonly headroom: number;
+  readonly #frameSize: number;
+  readonly #pool: Uint8Array[] = [];
   readonly #stats: MuxStats = { streamsOpened: 0, streamsActive: 0, bytesIn: 0, bytesOut: 0, bufferedIn: 0 };
 
   constructor(transport: FrameTransport, options: MuxOptions) {
@@ -66,6 +72,7 @@ export class Mux implements StreamHost {
     this.allocate = options.allocate ?? zeroed;
     this.now = options.now ?? (() => performance.now());
     this.headroom = transport.sendWithHeadroom === undefined ? 0 : (transport.headroom ?? 0);
+    this.#frameSize = this.headroom + HEADER_SIZE + this.limits.maxFramePayload;
   }
 
   get closed(): boolean {
@@ -134,11 +141,22 @@ export class Mux implements StreamHost {
     if (!this.#closed) this.#transport.send(frame);
   }
 
+  acquireFrame(payload: number): Uint8Array {
+    if (this.headroom === 0) return this.allocate(HEADER_SIZE + payload);
+    return this.#pool.pop() ?? this.allocate(this.#frameSize);
+  }
+
   sendData(frame: Uint8Array, end: number): void {
     if (this.#closed) return;
     const room = this.headroom;
-    if (room === 0) this.#transport.send(end === frame.length ? frame : frame.subarray(0, end));
-    else this.#transport.sendWithHeadroom!(frame, room, end);
+    if (room === 0) {
+      this.#transport.send(frame.subarray(0, end));
+      return;
+    }
+    // Steady state allocates nothing: the buffer comes back once the socket has taken it.
+    this.#transport.sendWithHeadroom!(frame, room, end, () => {
+      if (this.#pool.length < FRAME_POOL_MAX) this.#pool.push(frame);
+    });
   }
 
   release(stream: MuxStream): void {

@@ -8,13 +8,13 @@ export interface StreamHost {
   send(frame: Uint8Array): void;
   /** Bytes to leave in front of a DATA frame (the transport's header room). */
   readonly headroom: number;
-  /** Sends a DATA frame built at `frame[headroom, end)`. */
+  /** A buffer for one DATA frame of `payload` bytes (at most `maxFramePayload`) after `headroom + HEADER_SIZE`. */
+  acquireFrame(payload: number): Uint8Array;
+  /** Sends a DATA frame built at `frame[headroom, end)`; the host recycles `frame` once written. */
   sendData(frame: Uint8Array, end: number): void;
   release(stream: MuxStream, problem: Problem | undefined): void;
   countIn(bytes: number): void;
   countOut(bytes: number): void;
-  /** Allocates a frame buffer (the host may skip zero-filling: every byte is written). */
-  allocate(size: number): Uint8Array;
   /** Monotonic milliseconds. */
   now(): number;
   /** Asks for `bytes` more receive window from the connection's auto-tuning budget. */
@@ -249,15 +249,17 @@ export class MuxStream {
     while (offset < chunk.length) {
       const n = Math.min(chunk.length - offset, this.#sendCredit, max);
       if (n === 0) {
-        this.#pending = offset === 0 ? chunk : chunk.subarray(offset);
+        // A copy: the socket may read into a buffer it reuses (an `onread` buffer). Not
+        // `chunk.slice()`: on a Node Buffer that is a view, not a copy.
+        this.#pending = Uint8Array.prototype.slice.call(chunk, offset);
         this.#socket?.pause();
         return;
       }
       const room = this.#host.headroom;
-      const frame = this.#host.allocate(room + HEADER_SIZE + n);
+      const frame = this.#host.acquireFrame(n);
       encodeDataHeader(this.id, frame, room);
       frame.set(n === chunk.length ? chunk : chunk.subarray(offset, offset + n), room + HEADER_SIZE);
-      this.#host.sendData(frame, frame.length);
+      this.#host.sendData(frame, room + HEADER_SIZE + n);
       this.#sendCredit -= n;
       this.bytesOut += n;
       this.#host.countOut(n);

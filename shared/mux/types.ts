@@ -26,8 +26,11 @@ export interface FrameTransport {
   close(code: number, reason: string): void;
   /** Bytes a DATA frame should leave free in front of it for {@link sendWithHeadroom}. */
   readonly headroom?: number;
-  /** Sends `buffer[start, end)` as one frame, using `buffer[0, start)` for the transport's own header. */
-  sendWithHeadroom?(buffer: Uint8Array, start: number, end: number): void;
+  /**
+   * Sends `buffer[start, end)` as one frame, using `buffer[0, start)` for the transport's own
+   * header. `onWritten` runs once the transport no longer needs `buffer` (it may be reused).
+   */
+  sendWithHeadroom?(buffer: Uint8Array, start: number, end: number, onWritten?: () => void): void;
 }
 
 /** Counters a multiplexer keeps; read by metrics and tests. */

@@ -28,7 +28,7 @@ export interface WsLike {
 }
 
 export interface RawSocketLike {
-  write(data: Uint8Array): boolean;
+  write(data: Uint8Array, callback?: (error?: Error | null) => void): boolean;
 }
 
 /**
@@ -79,10 +79,13 @@ export function wsTransport(ws: WsLike, socket: RawSocketLike, role: 'agent' | '
     send: (frame) => ws.send(frame, { binary: true }),
     close: (code, reason) => ws.close(code, reason),
     headroom: WS_HEADROOM,
-    sendWithHeadroom(buffer, start, end) {
+    sendWithHeadroom(buffer, start, end, onWritten) {
       if (ws.readyState !== OPEN) return;
       const from = writeWebSocketHeader(buffer, start, end - start, masked);
-      socket.write(from === 0 && end === buffer.length ? buffer : buffer.subarray(from, end));
+      const frame = from === 0 && end === buffer.length ? buffer : buffer.subarray(from, end);
+      // The callback also runs when the write fails (socket destroyed): the buffer is free then too.
+      if (onWritten === undefined) socket.write(frame);
+      else socket.write(frame, () => onWritten());
     },
   };
 }
