@@ -270,7 +270,7 @@ limits:
   maxFramePayload: 65536                    # bytes of one DATA frame (64 KiB)
   maxStreams: 1024                          # connections at once on one tunnel
   initialWindow: 262144                     # per-connection flow-control credit (256 KiB)
-  maxOpensPerSecond: 100                    # new connections per second on one tunnel
+  maxOpensPerSecond: 100                    # new connections per second per device
   upstreamConnectTimeout: 10s
 apps:
   - id: wiki                                # zerogate connect wiki

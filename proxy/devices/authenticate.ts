@@ -32,7 +32,8 @@ const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
  * active device. Fails closed on anything unexpected.
  */
 export async function authenticateDevice(socket: TLSSocket, store: Store): Promise<DeviceIdentity | DeviceRefusal> {
-  const cert = socket.getPeerX509Certificate();
+  // Only a TLS socket has a peer certificate; anything else (an in-process inject) has none.
+  const cert = typeof socket.getPeerX509Certificate === 'function' ? socket.getPeerX509Certificate() : undefined;
   if (cert === undefined) {
     return {
       ok: false,

@@ -14,6 +14,12 @@ import { TLS_OPTIONS } from './tls.ts';
 
 /** Enrolment attempts per source address per minute (each signs a certificate). */
 export const ENROLL_RATE_PER_MINUTE = 20;
+/**
+ * Tunnel upgrade attempts per source address per minute. Agents reconnect with backoff, so even
+ * many agents behind one NAT stay far below it; a client hammering the endpoint (and the audit
+ * trail with refusals) is cut off with 429.
+ */
+export const TUNNEL_RATE_PER_MINUTE = 600;
 
 /** Request body limit for every JSON route (enrolment bodies are a few KiB). */
 export const BODY_LIMIT = 64 * 1024;
@@ -82,7 +88,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       return reply.code(400).send({ statusCode: 400, code: 'ZG_ERR_BAD_REQUEST', error: 'Bad Request', message: error.message });
     }
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: error }, 'internal error');
+    if (status === 500) {
+      // Operators need to see these; the message is ours or a library's, never request content.
+      process.stderr.write(`${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: 'internal error', route: request.routeOptions.url, error: error.message })}\n`);
+    }
     return reply.code(status).send({
       statusCode: status,
       code: status === 500 ? 'ZG_ERR_INTERNAL' : 'ZG_ERR_BAD_REQUEST',
@@ -153,7 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     };
   });
 
-  await app.register(tunnelPlugin, { deps: sessionDeps, registry: sessions });
+  await app.register(tunnelPlugin, { deps: sessionDeps, registry: sessions, ratePerMinute: TUNNEL_RATE_PER_MINUTE });
 
   return {
     app,

@@ -48,7 +48,10 @@ export function deviceGuard(deps: Pick<SessionDeps, 'store' | 'audit'>) {
 }
 
 /** `GET /v1/tunnel`: the WebSocket upgrade, only for an authenticated, active device. */
-export async function tunnelPlugin(app: FastifyInstance, opts: { deps: SessionDeps; registry: SessionRegistry }): Promise<void> {
+export async function tunnelPlugin(
+  app: FastifyInstance,
+  opts: { deps: SessionDeps; registry: SessionRegistry; ratePerMinute: number },
+): Promise<void> {
   await app.register(websocket, {
     options: {
       perMessageDeflate: false,
@@ -60,7 +63,7 @@ export async function tunnelPlugin(app: FastifyInstance, opts: { deps: SessionDe
   const announced = `${LIMITS_HEADER}: ${formatLimitsHeader(opts.deps.wireLimits)}`;
   app.websocketServer.on('headers', (headers: string[]) => headers.push(announced));
   const guard = deviceGuard(opts.deps);
-  app.get('/v1/tunnel', { websocket: true, preValidation: guard }, (socket, request) => {
+  app.get('/v1/tunnel', { websocket: true, preValidation: guard, config: { rateLimit: { max: opts.ratePerMinute, timeWindow: 60_000 } } }, (socket, request) => {
     const device = request.zgDevice;
     if (device === undefined) {
       socket.close(1008, 'unauthenticated');

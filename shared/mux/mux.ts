@@ -35,8 +35,19 @@ export interface MuxOptions {
   now?: () => number;
 }
 
-/** DATA frame buffers kept for reuse per connection (each headroom + 5 + maxFramePayload bytes). */
-export const FRAME_POOL_MAX = 32;
+/**
+ * DATA frame buffers kept for reuse, per frame size, shared by every connection of the process
+ * (at the default 64 KiB frames: 4 MiB at most). A connection of a thousand idle agents then
+ * holds no buffers, and a busy one allocates nothing in steady state.
+ */
+export const FRAME_POOL_MAX = 64;
+const framePools = new Map<number, Uint8Array[]>();
+
+function poolFor(size: number): Uint8Array[] {
+  let pool = framePools.get(size);
+  if (pool === undefined) framePools.set(size, (pool = []));
+  return pool;
+}
 
 /** Extra receive window all streams of one connection may gain by auto-tuning, together. */
 export const AUTOTUNE_CONNECTION_BUDGET = 32 * 1024 * 1024;
@@ -62,7 +73,7 @@ export class Mux implements StreamHost {
   /** Header room DATA frames leave for the transport (0 when it has no zero-copy path). */
   readonly headroom: number;
   readonly #frameSize: number;
-  readonly #pool: Uint8Array[] = [];
+  readonly #pool: Uint8Array[];
   readonly #stats: MuxStats = { streamsOpened: 0, streamsActive: 0, bytesIn: 0, bytesOut: 0, bufferedIn: 0 };
 
   constructor(transport: FrameTransport, options: MuxOptions) {
@@ -73,6 +84,7 @@ export class Mux implements StreamHost {
     this.now = options.now ?? (() => performance.now());
     this.headroom = transport.sendWithHeadroom === undefined ? 0 : (transport.headroom ?? 0);
     this.#frameSize = this.headroom + HEADER_SIZE + this.limits.maxFramePayload;
+    this.#pool = poolFor(this.#frameSize);
   }
 
   get closed(): boolean {

@@ -1,7 +1,7 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCsr, generateDeviceKey } from '../../agent/core/enroll/index.ts';
-import { ENROLL_RATE_PER_MINUTE } from '../../proxy/server/index.ts';
+import { ENROLL_RATE_PER_MINUTE, TUNNEL_RATE_PER_MINUTE } from '../../proxy/server/index.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 
 describe('proxy HTTP surface', () => {
@@ -54,6 +54,17 @@ describe('proxy HTTP surface', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(limited.json()).toMatchObject({ statusCode: 429, code: 'ZG_ERR_RATE_LIMITED', reasons: ['rate-limited'] });
     expect((await attempt('10.0.0.2')).statusCode).toBe(401);
+  });
+
+  it('rate-limits tunnel attempts per source, refusing each attempt without a certificate first', async () => {
+    const attempt = (remoteAddress: string) => inject({ url: '/v1/tunnel', remoteAddress });
+    const first = await attempt('10.0.0.3');
+    expect(first.statusCode).toBe(401);
+    expect(first.json()).toMatchObject({ code: 'ZG_ERR_AUTH_CERT_REQUIRED', reasons: ['device-unenrolled'] });
+    for (let i = 1; i < TUNNEL_RATE_PER_MINUTE; i++) await attempt('10.0.0.3');
+    const limited = await attempt('10.0.0.3');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json()).toMatchObject({ code: 'ZG_ERR_RATE_LIMITED' });
   });
 
   it('reports not-ready and refuses enrolment with 503 when the store is down (fail closed)', async () => {
