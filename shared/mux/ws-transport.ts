@@ -84,8 +84,7 @@ export function wsTransport(ws: WsLike, socket: RawSocketLike, role: 'agent' | '
       const from = writeWebSocketHeader(buffer, start, end - start, masked);
       const frame = from === 0 && end === buffer.length ? buffer : buffer.subarray(from, end);
       // The callback also runs when the write fails (socket destroyed): the buffer is free then too.
-      if (onWritten === undefined) socket.write(frame);
-      else socket.write(frame, () => onWritten());
+      socket.write(frame, onWritten);
     },
   };
 }
