@@ -306,3 +306,43 @@ describe('receive-window auto-tuning', () => {
     expect(Math.max(...increments)).toBeLessThanOrEqual(256 * KiB);
   });
 });
+
+describe('Mux.receiveData (DATA in pieces, the agent fast path)', () => {
+  it('writes each piece to the stream socket and applies the same checks as whole frames', () => {
+    const upstreams: FakeSocket[] = [];
+    const p = pair({ proxy: acceptingProxy(upstreams) });
+    const local = new FakeSocket();
+    p.agent.open({ app: 'a' }, local);
+    p.flush();
+    p.agent.receiveData(1, Uint8Array.from([1, 2]), true, 4);
+    p.agent.receiveData(1, Uint8Array.from([3, 4]), false, 4);
+    expect(Buffer.concat(local.written)).toEqual(Buffer.from([1, 2, 3, 4]));
+    p.agent.receiveData(2, Uint8Array.from([1]), true, 1); // never opened
+    expect(p.closes).toEqual([{ side: 'agent', code: 1002, reason: 'ZG_ERR_WIRE_BAD_STREAM' }]);
+  });
+
+  it('refuses an oversized DATA frame and DATA on stream 0 with 1002', () => {
+    for (const [stream, length, code] of [
+      [1, 64 * KiB + 1, 'ZG_ERR_WIRE_FRAME_TOO_LARGE'],
+      [0, 10, 'ZG_ERR_WIRE_BAD_STREAM'],
+    ] as const) {
+      const p = pair({ proxy: acceptingProxy([]) });
+      p.agent.open({ app: 'a' }, new FakeSocket());
+      p.flush();
+      p.agent.receiveData(stream, new Uint8Array(10), true, length);
+      expect(p.closes).toEqual([{ side: 'agent', code: 1002, reason: code }]);
+    }
+  });
+
+  it('drops the rest of a frame whose stream ended mid-frame, without a violation', () => {
+    const p = pair({ proxy: acceptingProxy([]) });
+    const local = new FakeSocket();
+    p.agent.open({ app: 'a' }, local);
+    p.flush();
+    p.agent.receiveData(1, new Uint8Array(100), true, 300);
+    local.emit('error', new Error('EPIPE')); // the application went away: the stream resets
+    p.agent.receiveData(1, new Uint8Array(200), false, 300);
+    expect(p.closes).toEqual([]);
+    expect(local.bytesWritten).toBe(100);
+  });
+});

@@ -68,6 +68,8 @@ export class Mux implements StreamHost {
   #highestId = 0;
   #closed = false;
   #autotuned = 0;
+  /** The stream the DATA frame being read in pieces belongs to. */
+  #dataTarget: MuxStream | undefined;
   readonly allocate: (size: number) => Uint8Array;
   readonly now: () => number;
   /** Header room DATA frames leave for the transport (0 when it has no zero-copy path). */
@@ -130,6 +132,37 @@ export class Mux implements StreamHost {
     if (this.#closed) return;
     try {
       this.#dispatch(message);
+    } catch (error) {
+      if (isZerogateError(error) && error.code.startsWith('ZG_ERR_WIRE_')) {
+        this.#violation(error);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Feed one piece of a DATA frame from a streaming reader (the agent's fast path, which skips
+   * joining a frame's pieces into one buffer). Checks match {@link receive}'s for DATA; flow
+   * control counts each piece. Never throws: violations close the connection.
+   */
+  receiveData(streamId: number, piece: Uint8Array, first: boolean, payloadLength: number): void {
+    if (this.#closed) return;
+    try {
+      if (first) {
+        if (streamId === 0) {
+          throw new ZerogateError('ZG_ERR_WIRE_BAD_STREAM', 'DATA on stream 0', { closeCode: CLOSE_PROTOCOL_ERROR });
+        }
+        if (payloadLength > this.limits.maxFramePayload) {
+          throw new ZerogateError('ZG_ERR_WIRE_FRAME_TOO_LARGE', `DATA of ${payloadLength} bytes exceeds ${this.limits.maxFramePayload}`, {
+            closeCode: CLOSE_PROTOCOL_ERROR,
+          });
+        }
+        this.#dataTarget = this.#known(streamId, 'DATA');
+      }
+      const target = this.#dataTarget;
+      // A stream that ended mid-frame (its socket failed) drops the rest, like a late frame.
+      if (target !== undefined && target.state !== 'closed') target.handleData(piece);
     } catch (error) {
       if (isZerogateError(error) && error.code.startsWith('ZG_ERR_WIRE_')) {
         this.#violation(error);

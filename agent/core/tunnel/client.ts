@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { ZerogateError } from '../../../shared/errors.ts';
-import { Mux, wsTransport, type ByteSocket, type MuxStream, type OpenRequest, type StreamEvents } from '../../../shared/mux/index.ts';
+import { Mux, WsFrameReader, wsTransport, type ByteSocket, type MuxStream, type OpenRequest, type StreamEvents } from '../../../shared/mux/index.ts';
 import { HEADER_SIZE, LIMITS_HEADER, MAX_MISSED_PONGS, PING_INTERVAL_MS, parseLimitsHeader, type ControlMessage, type Problem, type WireLimits } from '../../../shared/wire/index.ts';
 import type { DeviceCredentials } from '../state/index.ts';
 
@@ -139,8 +140,10 @@ export class TunnelClient {
     });
     this.#ws = ws;
     let mux: Mux | undefined;
+    let socket: Socket | undefined;
     ws.on('upgrade', (response) => {
-      response.socket.setNoDelay(true);
+      socket = response.socket;
+      socket.setNoDelay(true);
       let limits: WireLimits;
       try {
         limits = parseLimitsHeader(headerValue(response.headers[LIMITS_HEADER]));
@@ -150,7 +153,7 @@ export class TunnelClient {
         return;
       }
       mux = new Mux(
-        wsTransport(ws, response.socket, 'agent'),
+        wsTransport(ws, socket, 'agent'),
         {
           role: 'agent',
           allocate: (size) => Buffer.allocUnsafe(size),
@@ -164,6 +167,7 @@ export class TunnelClient {
         ws.terminate();
         return;
       }
+      readFramesDirectly(socket!, mux);
       this.#mux = mux;
       this.#attempt = 0;
       this.#lastProblem = undefined;
@@ -227,6 +231,30 @@ export class TunnelClient {
     this.#state = state;
     this.#options.onState?.(state, detail);
   }
+}
+
+/**
+ * Puts a {@link WsFrameReader} in front of `ws` on the tunnel socket: DATA payload goes to the
+ * streams piece by piece, other tunnel frames to the mux, and WebSocket frames the reader does
+ * not handle (ping, pong, close, anything unusual) to the `ws` receiver unchanged. Called on
+ * 'open', after `ws` attached its own listener and before any frame after the upgrade is read.
+ */
+function readFramesDirectly(socket: Socket, mux: Mux): void {
+  const wsListeners = socket.listeners('data') as ((chunk: Buffer) => void)[];
+  for (const listener of wsListeners) socket.removeListener('data', listener);
+  const reader = new WsFrameReader(
+    {
+      data: (stream, piece, first, payloadLength) => mux.receiveData(stream, piece, first, payloadLength),
+      frame: (message) => mux.receive(message),
+      passthrough: (bytes) => {
+        // The ws receiver reads Buffer methods off what it is given.
+        const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        for (const listener of wsListeners) listener.call(socket, buffer);
+      },
+    },
+    MAX_TRANSPORT_MESSAGE,
+  );
+  socket.on('data', (chunk: Buffer) => reader.push(chunk));
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
