@@ -346,3 +346,45 @@ describe('Mux.receiveData (DATA in pieces, the agent fast path)', () => {
     expect(local.bytesWritten).toBe(100);
   });
 });
+
+describe('corking a frame that arrives in pieces', () => {
+  class CorkingSocket extends FakeSocket {
+    corks = 0;
+    uncorks = 0;
+    writableLength = 0;
+    writableNeedDrain = false;
+    cork(): void {
+      this.corks++;
+    }
+    uncork(): void {
+      this.uncorks++;
+    }
+  }
+
+  it('corks at the first piece and uncorks at the last, so the application gets one write', () => {
+    const p = pair({ proxy: acceptingProxy([]) });
+    const local = new CorkingSocket();
+    p.agent.open({ app: 'a' }, local);
+    p.flush();
+    p.agent.receiveData(1, new Uint8Array(10), true, 30);
+    p.agent.receiveData(1, new Uint8Array(10), false, 30);
+    expect([local.corks, local.uncorks]).toEqual([1, 0]);
+    p.agent.receiveData(1, new Uint8Array(10), false, 30);
+    expect([local.corks, local.uncorks]).toEqual([1, 1]);
+    expect(local.bytesWritten).toBe(30);
+  });
+
+  it('keeps granting when bytes remain buffered after uncork but no drain is owed (no stall)', () => {
+    const p = pair({ proxy: acceptingProxy([]) });
+    const local = new CorkingSocket();
+    local.accept = false; // corked writes report "full"...
+    local.writableLength = 100; // ...and some bytes are still queued after uncork...
+    local.writableNeedDrain = false; // ...but under the high-water mark: no 'drain' will come.
+    p.agent.open({ app: 'a' }, local);
+    p.flush();
+    const quarter = p.agent.limits.initialWindow / 4;
+    p.agent.receiveData(1, new Uint8Array(quarter / 2), true, quarter);
+    p.agent.receiveData(1, new Uint8Array(quarter / 2), false, quarter);
+    expect(p.toProxy.map((f) => decodeFrame(f))).toContainEqual({ type: FrameType.WINDOW, stream: 1, increment: quarter });
+  });
+});

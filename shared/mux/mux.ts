@@ -70,6 +70,7 @@ export class Mux implements StreamHost {
   #autotuned = 0;
   /** The stream the DATA frame being read in pieces belongs to. */
   #dataTarget: MuxStream | undefined;
+  #dataRemaining = 0;
   readonly allocate: (size: number) => Uint8Array;
   readonly now: () => number;
   /** Header room DATA frames leave for the transport (0 when it has no zero-copy path). */
@@ -159,10 +160,12 @@ export class Mux implements StreamHost {
           });
         }
         this.#dataTarget = this.#known(streamId, 'DATA');
+        this.#dataRemaining = payloadLength;
       }
+      this.#dataRemaining -= piece.length;
       const target = this.#dataTarget;
       // A stream that ended mid-frame (its socket failed) drops the rest, like a late frame.
-      if (target !== undefined && target.state !== 'closed') target.handleData(piece);
+      if (target !== undefined && target.state !== 'closed') target.handleData(piece, first, this.#dataRemaining <= 0);
     } catch (error) {
       if (isZerogateError(error) && error.code.startsWith('ZG_ERR_WIRE_')) {
         this.#violation(error);

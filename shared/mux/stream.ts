@@ -166,8 +166,8 @@ export class MuxStream {
     this.#teardown(problem);
   }
 
-  /** @internal */
-  handleData(data: Uint8Array): void {
+  /** @internal `first`/`last`: this is a piece of a frame read in pieces (the agent fast path). */
+  handleData(data: Uint8Array, first = true, last = true): void {
     const socket = this.#socket;
     if (this.#state !== 'open' || this.#finReceived || socket === undefined) throw stateError(this.id, 'DATA');
     if (data.length > this.#recvWindow) {
@@ -178,14 +178,25 @@ export class MuxStream {
     this.#recvWindow -= data.length;
     this.bytesIn += data.length;
     this.#host.countIn(data.length);
-    const flushed = socket.write(data);
+    // A frame arriving in pieces is corked, so the application gets it in one write, not four.
+    const pieces = !(first && last) && socket.cork !== undefined && socket.uncork !== undefined;
+    if (pieces && first) socket.cork!();
+    const accepted = socket.write(data);
     this.#ungranted += data.length;
+    if (pieces && !last) return;
+    let flushed = accepted;
+    if (pieces) {
+      socket.uncork!();
+      // Corked writes report "full" early; what counts is whether a drain is still owed.
+      flushed = socket.writableLength === 0 || socket.writableNeedDrain === false;
+    }
     if (!flushed) {
       this.#waitingDrain = true;
     } else if (!this.#waitingDrain && this.#ungranted >= this.#windowSize / GRANT_DIVISOR) {
       this.#grant(true);
     }
   }
+
 
   /** @internal */
   handleWindow(increment: number): void {

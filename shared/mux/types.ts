@@ -18,6 +18,11 @@ export interface ByteSocket {
   on(event: 'drain' | 'end' | 'close', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   readonly destroyed: boolean;
+  /** Optional batching (`net.Socket`): writes between cork and uncork go out together. */
+  cork?(): void;
+  uncork?(): void;
+  readonly writableLength?: number;
+  readonly writableNeedDrain?: boolean;
 }
 
 /** Sends one binary message per frame; `close` ends the whole connection. */
