@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,17 @@ describe('CLI end to end: token, login, connect, curl', () => {
       (error: { code: number }) => error.code,
     );
     expect(curl).not.toBe(0);
+  });
+
+  it('refuses to start on a config with an unknown key or a bad value, naming the file, the path and what was expected', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'server:\n  listen: "127.0.0.1:1"\napps:\n  - id: wiki\n    upstream: ftp://10.0.0.1:21\n    users: [a@example.com]\n    colour: blue\n');
+    const result = await runCli(PROXY_BIN, ['serve', '--config', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error ZG_ERR_CONFIG_INVALID: /);
+    expect(result.stderr).toContain(`${file}:5:`);
+    expect(result.stderr).toMatch(/:5:15: apps\[0\]\.upstream: expected a URL such as tcp:\/\/.* found "ftp:\/\/10\.0\.0\.1:21"/);
+    expect(result.stderr).toMatch(/:7:5: apps\[0\]\.colour: unknown key "colour" \(expected one of: id, name, upstream, users, policy\)/);
   });
 
   it('exits 2 with a coded message on usage errors', async () => {
