@@ -388,3 +388,51 @@ describe('corking a frame that arrives in pieces', () => {
     expect(p.toProxy.map((f) => decodeFrame(f))).toContainEqual({ type: FrameType.WINDOW, stream: 1, increment: quarter });
   });
 });
+
+describe('connection backpressure', () => {
+  it('stops reading sources while the connection is congested and resumes on drain (regression: a peer granting credit without reading could park 16 MiB per stream)', () => {
+    let congested = false;
+    let drain: (() => void) | undefined;
+    const sent: Uint8Array[] = [];
+    const upstreams: FakeSocket[] = [];
+    const proxy = new Mux(
+      {
+        send: (f) => sent.push(f),
+        close: () => undefined,
+        headroom: 14,
+        sendWithHeadroom: (buffer, start, end) => sent.push(buffer.slice(start, end)),
+        congested: () => congested,
+        onDrain: (cb) => (drain = cb),
+      },
+      { role: 'proxy', ...acceptingProxy(upstreams) },
+    );
+    proxy.receive(encodeOpen(1, { app: 'a' }));
+    proxy.receive(encodeWindow(1, 8 * 1024 * KiB)); // lots of credit, as an attacker would grant
+    const upstream = upstreams[0]!;
+    upstream.feed(new Uint8Array(64 * KiB));
+    const dataFrames = () => sent.map((f) => decodeFrame(f)).filter((f) => f.type === FrameType.DATA).length;
+    expect(dataFrames()).toBe(1);
+    congested = true;
+    upstream.feed(new Uint8Array(64 * KiB));
+    expect(upstream.paused).toBe(true);
+    expect(dataFrames()).toBe(1);
+    expect(drain).toBeDefined();
+    congested = false;
+    drain!();
+    expect(dataFrames()).toBe(2);
+    expect(upstream.paused).toBe(false);
+  });
+
+  it('gives small payloads an exact-size buffer rather than a pooled 64 KiB one', () => {
+    const sizes: number[] = [];
+    const proxy = new Mux(
+      { send: () => undefined, close: () => undefined, headroom: 14, sendWithHeadroom: (buffer) => sizes.push(buffer.length) },
+      { role: 'proxy', onOpen: (s) => s.accept(socket) },
+    );
+    const socket = new FakeSocket();
+    proxy.receive(encodeOpen(1, { app: 'a' }));
+    socket.feed(new Uint8Array(10));
+    socket.feed(new Uint8Array(64 * KiB));
+    expect(sizes).toEqual([14 + 5 + 10, 14 + 5 + 64 * KiB]);
+  });
+});

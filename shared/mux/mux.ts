@@ -41,6 +41,8 @@ export interface MuxOptions {
  * holds no buffers, and a busy one allocates nothing in steady state.
  */
 export const FRAME_POOL_MAX = 64;
+/** Payloads below this get an exact-size buffer instead of a pooled full-size one. */
+export const POOLED_MIN_PAYLOAD = 16 * 1024;
 const framePools = new Map<number, Uint8Array[]>();
 
 function poolFor(size: number): Uint8Array[] {
@@ -71,6 +73,9 @@ export class Mux implements StreamHost {
   /** The stream the DATA frame being read in pieces belongs to. */
   #dataTarget: MuxStream | undefined;
   #dataRemaining = 0;
+  /** Streams waiting for the connection to drain. */
+  readonly #blocked = new Set<MuxStream>();
+  #drainArmed = false;
   readonly allocate: (size: number) => Uint8Array;
   readonly now: () => number;
   /** Header room DATA frames leave for the transport (0 when it has no zero-copy path). */
@@ -179,6 +184,7 @@ export class Mux implements StreamHost {
   close(problem: Problem = { code: 'ZG_ERR_TUNNEL_CLOSED', reasons: [], message: 'the tunnel closed' }): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#blocked.clear();
     for (const stream of [...this.#streams.values()]) stream.abort(problem);
     this.#streams.clear();
   }
@@ -190,7 +196,9 @@ export class Mux implements StreamHost {
   }
 
   acquireFrame(payload: number): Uint8Array {
-    if (this.headroom === 0) return this.allocate(HEADER_SIZE + payload);
+    // Small frames get a buffer of their own size: a pooled full-size buffer would pin 64 KiB
+    // per few bytes while queued (a chatty upstream to a slow reader).
+    if (this.headroom === 0 || payload < POOLED_MIN_PAYLOAD) return this.allocate(this.headroom + HEADER_SIZE + payload);
     return this.#pool.pop() ?? this.allocate(this.#frameSize);
   }
 
@@ -199,6 +207,10 @@ export class Mux implements StreamHost {
     const room = this.headroom;
     if (room === 0) {
       this.#transport.send(frame.subarray(0, end));
+      return;
+    }
+    if (frame.length !== this.#frameSize) {
+      this.#transport.sendWithHeadroom!(frame, room, end);
       return;
     }
     // Steady state allocates nothing: the buffer comes back once the socket has taken it.
@@ -217,6 +229,22 @@ export class Mux implements StreamHost {
 
   countOut(bytes: number): void {
     this.#stats.bytesOut += bytes;
+  }
+
+  congested(): boolean {
+    return this.#transport.congested?.() ?? false;
+  }
+
+  waitForDrain(stream: MuxStream): void {
+    this.#blocked.add(stream);
+    if (this.#drainArmed || this.#transport.onDrain === undefined) return;
+    this.#drainArmed = true;
+    this.#transport.onDrain(() => {
+      this.#drainArmed = false;
+      const blocked = [...this.#blocked];
+      this.#blocked.clear();
+      for (const s of blocked) s.resumeSending();
+    });
   }
 
   reserveWindow(bytes: number): boolean {

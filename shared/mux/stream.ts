@@ -20,6 +20,10 @@ export interface StreamHost {
   /** Asks for `bytes` more receive window from the connection's auto-tuning budget. */
   reserveWindow(bytes: number): boolean;
   releaseWindow(bytes: number): void;
+  /** The connection has too much queued to send: streams stop reading until it drains. */
+  congested(): boolean;
+  /** Calls `stream.resumeSending()` once the connection has drained. */
+  waitForDrain(stream: MuxStream): void;
 }
 
 export type StreamState = 'opening' | 'open' | 'closed';
@@ -207,6 +211,15 @@ export class MuxStream {
         closeCode: 1002,
       });
     }
+    this.resumeSending();
+  }
+
+  /**
+   * @internal Credit arrived or the connection drained: send what waits, then read the socket
+   * again. Sending may stop again at once (still no credit, or congested again).
+   */
+  resumeSending(): void {
+    if (this.#state === 'closed') return;
     const pending = this.#pending;
     if (pending !== undefined) {
       this.#pending = undefined;
@@ -258,12 +271,15 @@ export class MuxStream {
     const max = this.#host.limits.maxFramePayload;
     let offset = 0;
     while (offset < chunk.length) {
-      const n = Math.min(chunk.length - offset, this.#sendCredit, max);
+      // Credit bounds what the peer must hold; congestion bounds what the connection holds.
+      const congested = this.#host.congested();
+      const n = congested ? 0 : Math.min(chunk.length - offset, this.#sendCredit, max);
       if (n === 0) {
         // A copy: the socket may read into a buffer it reuses (an `onread` buffer). Not
         // `chunk.slice()`: on a Node Buffer that is a view, not a copy.
         this.#pending = Uint8Array.prototype.slice.call(chunk, offset);
         this.#socket?.pause();
+        if (congested) this.#host.waitForDrain(this);
         return;
       }
       const room = this.#host.headroom;

@@ -36,6 +36,10 @@ export interface FrameTransport {
    * header. `onWritten` runs once the transport no longer needs `buffer` (it may be reused).
    */
   sendWithHeadroom?(buffer: Uint8Array, start: number, end: number, onWritten?: () => void): void;
+  /** True while the connection holds more unsent bytes than it should (backpressure). */
+  congested?(): boolean;
+  /** Calls `callback` once when the connection has flushed what it held. */
+  onDrain?(callback: () => void): void;
 }
 
 /** Counters a multiplexer keeps; read by metrics and tests. */

@@ -29,7 +29,16 @@ export interface WsLike {
 
 export interface RawSocketLike {
   write(data: Uint8Array, callback?: (error?: Error | null) => void): boolean;
+  readonly writableLength: number;
+  once(event: 'drain', listener: () => void): unknown;
 }
+
+/**
+ * Unsent bytes a tunnel connection may hold before its streams stop reading their sockets.
+ * Credit alone would let a peer that grants much and reads nothing park up to 16 MiB per stream
+ * here (the HTTP/2 "data dribble" class of attack, CVE-2019-9517); this bounds the connection.
+ */
+export const CONGESTION_BYTES = 2 * 1024 * 1024;
 
 /**
  * Writes a WebSocket header for a final binary message of `payloadLength` bytes so that it ends
@@ -79,6 +88,8 @@ export function wsTransport(ws: WsLike, socket: RawSocketLike, role: 'agent' | '
     send: (frame) => ws.send(frame, { binary: true }),
     close: (code, reason) => ws.close(code, reason),
     headroom: WS_HEADROOM,
+    congested: () => socket.writableLength > CONGESTION_BYTES,
+    onDrain: (callback) => socket.once('drain', callback),
     sendWithHeadroom(buffer, start, end, onWritten) {
       if (ws.readyState !== OPEN) return;
       const from = writeWebSocketHeader(buffer, start, end - start, masked);
