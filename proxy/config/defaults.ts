@@ -43,7 +43,8 @@ export const DURATION_BOUNDS = {
  * (`64` meant as KiB); `initialWindow` stays under the 16 MiB credit ceiling of the wire codec.
  */
 export const LIMIT_BOUNDS = {
-  maxFramePayload: { min: 1024, max: 16 * 1024 * 1024 },
+  /** At most 1 MiB: the tunnel's WebSocket layer refuses larger messages (close 1009). */
+  maxFramePayload: { min: 1024, max: 1024 * 1024 },
   maxStreams: { min: 1, max: 65_536 },
   initialWindow: { min: 1024, max: 16 * 1024 * 1024 },
   maxOpensPerSecond: { min: 1, max: 10_000 },

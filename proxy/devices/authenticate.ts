@@ -17,6 +17,8 @@ export interface DeviceIdentity {
   ok: true;
   device: Device;
   serial: string;
+  /** When the presented certificate expires (ms since the epoch). */
+  certNotAfter: number;
 }
 
 /** Serial numbers compare as upper-case hex without leading zeros (forge and Node print them differently). */
@@ -88,5 +90,5 @@ export async function authenticateDevice(socket: TLSSocket, store: Store): Promi
       deviceId,
     };
   }
-  return { ok: true, device, serial };
+  return { ok: true, device, serial, certNotAfter: new Date(cert.validTo).getTime() };
 }

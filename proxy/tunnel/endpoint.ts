@@ -17,6 +17,8 @@ export const MAX_TRANSPORT_MESSAGE = 1024 * 1024 + HEADER_SIZE;
 declare module 'fastify' {
   interface FastifyRequest {
     zgDevice?: Device;
+    /** Expiry (ms) of the client certificate the device presented. */
+    zgCertNotAfter?: number;
   }
 }
 
@@ -27,6 +29,7 @@ export function deviceGuard(deps: Pick<SessionDeps, 'store' | 'audit'>) {
     const result = await authenticateDevice(socket, deps.store);
     if (result.ok) {
       request.zgDevice = result.device;
+      request.zgCertNotAfter = result.certNotAfter;
       return;
     }
     deps.audit.record({
@@ -71,7 +74,8 @@ export async function tunnelPlugin(
     }
     const raw = request.raw.socket;
     raw.setNoDelay(true);
-    const session = new TunnelSession(socket, raw, device, request.ip, opts.deps, (s) => opts.registry.remove(s));
+    const certNotAfter = request.zgCertNotAfter ?? 0;
+    const session = new TunnelSession(socket, raw, certNotAfter, device, request.ip, opts.deps, (s) => opts.registry.remove(s));
     opts.registry.add(session);
     void opts.deps.store.touchDevice(device.id, Date.now()).catch(() => undefined);
   });

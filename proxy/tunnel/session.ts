@@ -11,6 +11,9 @@ export function wireLimitsOf(limits: TunnelLimitsConfig): WireLimits {
   return validateLimits({ maxFramePayload: limits.maxFramePayload, maxStreams: limits.maxStreams, initialWindow: limits.initialWindow });
 }
 
+/** setTimeout's largest delay (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** WebSocket close code when the proxy ends a session for a policy reason (RFC 6455 §7.4.2 private range). */
 export const CLOSE_POLICY = 4403;
 
@@ -41,11 +44,15 @@ export class TunnelSession {
   #missedPongs = 0;
   #closed = false;
   #terminating = false;
+  /** The session's certificate expiry: no new stream after it, and the session ends then. */
+  readonly #certNotAfter: number;
+  #expiryTimer: NodeJS.Timeout | undefined;
   readonly #onEnd: (session: TunnelSession) => void;
 
   constructor(
     ws: WebSocket,
     rawSocket: RawSocketLike,
+    certNotAfter: number,
     device: Device,
     source: string,
     deps: SessionDeps,
@@ -56,6 +63,7 @@ export class TunnelSession {
     this.source = source;
     this.#deps = deps;
     this.#onEnd = onEnd;
+    this.#certNotAfter = certNotAfter;
     const limits = deps.limits;
     this.#mux = new Mux(
       wsTransport(ws, rawSocket, 'proxy'),
@@ -97,6 +105,7 @@ export class TunnelSession {
       ws.ping();
     }, PING_INTERVAL_MS);
     this.#pingTimer.unref();
+    this.#armExpiry();
     this.#audit('session.open', { decision: 'allow' });
   }
 
@@ -118,6 +127,15 @@ export class TunnelSession {
   }
 
   async #onOpen(stream: MuxStream, request: OpenRequest): Promise<void> {
+    if (this.#terminating || this.#closed) {
+      return this.#deny(stream, { code: 'ZG_ERR_TUNNEL_CLOSED', reasons: [], message: 'this session is ending' });
+    }
+    if (Date.now() >= this.#certNotAfter) {
+      const problem = { code: 'ZG_ERR_AUTH_CERT_INVALID', reasons: ['certificate-invalid'], message: 'the device certificate has expired: sign in again with `zerogate login`' };
+      this.#deny(stream, problem);
+      this.terminate(problem);
+      return;
+    }
     const app = this.#deps.apps().get(request.app);
     if (app === undefined) {
       return this.#deny(stream, { code: 'ZG_ERR_POLICY_APP_NOT_FOUND', reasons: ['app-not-found'], message: `no app "${request.app}" is published` });
@@ -144,6 +162,9 @@ export class TunnelSession {
       this.#deny(stream, problem);
       this.terminate(problem);
       return;
+    }
+    if (this.#terminating || this.#closed) {
+      return this.#deny(stream, { code: 'ZG_ERR_TUNNEL_CLOSED', reasons: [], message: 'this session is ending' });
     }
     const dialed = await dialUpstream(app.id, app.upstream, this.#deps.limits.upstreamConnectTimeoutMs);
     if (!dialed.ok) {
@@ -173,10 +194,23 @@ export class TunnelSession {
     });
   }
 
+  /** Ends the session when its certificate expires (timers cap at ~24.8 days: re-armed). */
+  #armExpiry(): void {
+    const delay = this.#certNotAfter - Date.now();
+    const expired = { code: 'ZG_ERR_AUTH_CERT_INVALID', reasons: ['certificate-invalid'], message: 'the device certificate has expired: sign in again with `zerogate login`' };
+    if (delay <= 0) {
+      queueMicrotask(() => this.terminate(expired));
+      return;
+    }
+    this.#expiryTimer = setTimeout(() => (Date.now() >= this.#certNotAfter ? this.terminate(expired) : this.#armExpiry()), Math.min(delay, MAX_TIMER_MS));
+    this.#expiryTimer.unref();
+  }
+
   #end(code: number): void {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#pingTimer);
+    clearTimeout(this.#expiryTimer);
     const stats = this.#mux.stats;
     this.#mux.close();
     this.#audit('session.close', { detail: { closeCode: code, streams: stats.streamsOpened, bytesIn: stats.bytesIn, bytesOut: stats.bytesOut } });

@@ -45,4 +45,27 @@ describe('revocation cuts live sessions', () => {
     await listener.close();
     await client.stop();
   });
+
+  it('ends a live session when its device certificate expires, resetting its streams', async () => {
+    const creds = await stack.issueDirect(TEST_USER, { ttlMs: 3_000 });
+    const notices: ControlMessage[] = [];
+    const client = new TunnelClient({ credentials: creds, onControl: (m) => notices.push(m), backoff: { initialMs: 50, maxMs: 200 } });
+    client.start();
+    await client.waitConnected();
+    const listener = await listenApp(client, 'echo', { host: '127.0.0.1', port: 0 });
+    const socket = connect({ host: '127.0.0.1', port: listener.address.port });
+    const ended = new Promise<string>((resolve) => {
+      socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      socket.on('end', () => resolve('end'));
+    });
+    socket.write('ping');
+    await new Promise<void>((r) => socket.once('data', () => r()));
+    expect(await ended).toBe('ECONNRESET');
+    await waitFor(() => notices.length > 0, 5_000, 'a notice');
+    expect(notices[0]).toMatchObject({ type: 'notice', reasons: ['certificate-invalid'] });
+    await waitFor(() => client.state === 'denied', 5_000, 'the reconnect to be refused');
+    expect(client.lastProblem).toMatchObject({ code: 'ZG_ERR_AUTH_CERT_INVALID', reasons: ['certificate-invalid'] });
+    await listener.close();
+    await client.stop();
+  });
 });

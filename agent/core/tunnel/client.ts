@@ -93,6 +93,8 @@ export class TunnelClient {
   async open(request: OpenRequest, socket: ByteSocket, events: StreamEvents = {}): Promise<MuxStream> {
     try {
       await this.waitConnected();
+      // The application may have given up while the tunnel was coming up.
+      if (socket.destroyed) throw new ZerogateError('ZG_ERR_TUNNEL_CLOSED', 'the connection closed before the tunnel was up');
       const mux = this.#mux;
       if (mux === undefined || mux.closed) throw new ZerogateError('ZG_ERR_TUNNEL_CLOSED', 'the tunnel closed');
       return mux.open(request, socket, events);
