@@ -427,7 +427,7 @@ describe('parseConfig: errors name the file, path, line, expected and found', ()
 
   describe('limits', () => {
     it.each([
-      ['maxFramePayload: 512', 'limits.maxFramePayload', 'an integer from 1024 to 16777216', '512'],
+      ['maxFramePayload: 512', 'limits.maxFramePayload', 'an integer from 1024 to 1048576', '512'],
       ['maxStreams: 0', 'limits.maxStreams', 'an integer from 1 to 65536', '0'],
       ['initialWindow: 1.5', 'limits.initialWindow', 'an integer', '1.5'],
       ['maxOpensPerSecond: "100"', 'limits.maxOpensPerSecond', 'an integer', '"100"'],

@@ -4,27 +4,25 @@ import type { SessionRegistry } from '../tunnel/registry.ts';
 
 /** How often the proxy looks for revocations made elsewhere (the CLI, another node). */
 export const REVOCATION_POLL_MS = 250;
-/** Each poll looks back this far, so revocations stamped in the same millisecond are not missed. */
-const OVERLAP_MS = 2_000;
 
 /**
  * Cuts the live sessions of devices revoked anywhere: by this proxy's API, by the CLI writing to
- * the shared store, or by another node. Polling the store keeps one mechanism for all of them;
- * ending an already-ended device's sessions is a no-op, so the overlap is harmless.
+ * the shared store, or by another node. Polling the store's revocation sequence keeps one
+ * mechanism for all of them and never misses one, whatever the writers' clocks say.
  */
 export class RevocationWatcher {
   readonly #store: Store;
   readonly #sessions: SessionRegistry;
   readonly #audit: AuditLog;
-  #cursor: number;
+  /** The last revocation sequence number handled. */
+  #cursor = 0;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
 
-  constructor(store: Store, sessions: SessionRegistry, audit: AuditLog, now = Date.now()) {
+  constructor(store: Store, sessions: SessionRegistry, audit: AuditLog) {
     this.#store = store;
     this.#sessions = sessions;
     this.#audit = audit;
-    this.#cursor = now;
   }
 
   start(intervalMs = REVOCATION_POLL_MS): void {
@@ -42,10 +40,10 @@ export class RevocationWatcher {
     if (this.#running) return 0;
     this.#running = true;
     try {
-      const revoked = await this.#store.revokedDevicesSince(this.#cursor - OVERLAP_MS);
+      const revoked = await this.#store.revocationsAfter(this.#cursor);
       let ended = 0;
-      for (const { id, revokedAt } of revoked) {
-        this.#cursor = Math.max(this.#cursor, revokedAt);
+      for (const { seq, deviceId: id } of revoked) {
+        this.#cursor = seq;
         const n = this.#sessions.terminateDevice(id, {
           code: 'ZG_ERR_AUTH_DEVICE_REVOKED',
           reasons: ['device-revoked'],

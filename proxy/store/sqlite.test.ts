@@ -48,6 +48,9 @@ describe('SqliteStore', () => {
     expect(await store.revokeDevice('nope', NOW, 'x')).toBe(false);
     expect(await store.isSerialRevoked('SERIAL-DEV-00000001')).toBe(true);
     expect(await store.getDevice('dev-00000001')).toMatchObject({ status: 'revoked', revokedAt: NOW + 5 });
+    // One sequence entry per effective revocation, whatever its timestamp says.
+    expect(await store.revocationsAfter(0)).toEqual([{ seq: 1, deviceId: 'dev-00000001' }]);
+    expect(await store.revocationsAfter(1)).toEqual([]);
   });
 
   it('appends audit events and pages through them newest first with filters', async () => {

@@ -25,7 +25,6 @@ const MIGRATIONS: readonly string[] = [
      cert_fingerprint TEXT NOT NULL
    );
    CREATE INDEX devices_user ON devices(user);
-   CREATE INDEX devices_revoked ON devices(revoked_at);
    CREATE TABLE certificates (
      serial TEXT PRIMARY KEY,
      device_id TEXT NOT NULL REFERENCES devices(id),
@@ -57,7 +56,16 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX audit_type ON audit(type, id);
    CREATE INDEX audit_device ON audit(device, id);`,
+  // 2: revocations get a sequence number, so watchers never miss one (clock-independent).
+  `CREATE TABLE revocations (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     device_id TEXT NOT NULL,
+     revoked_at INTEGER NOT NULL
+   );`,
 ];
+
+/** Most revocations one watcher poll reads. */
+export const REVOCATIONS_PAGE = 1000;
 
 /** Default and maximum page size for audit queries. */
 export const AUDIT_PAGE_DEFAULT = 100;
@@ -179,6 +187,7 @@ export class SqliteStore implements Store {
           .run(now, id).changes;
         this.#stmt('UPDATE certificates SET revoked_at = ?, revoke_reason = ? WHERE device_id = ? AND revoked_at IS NULL')
           .run(now, reason, id);
+        if (changed === 1) this.#stmt('INSERT INTO revocations (device_id, revoked_at) VALUES (?, ?)').run(id, now);
         return changed === 1;
       })(),
     );
@@ -192,11 +201,11 @@ export class SqliteStore implements Store {
     return row === undefined || row.revoked_at !== null;
   }
 
-  async revokedDevicesSince(since: number): Promise<{ id: string; revokedAt: number }[]> {
+  async revocationsAfter(seq: number): Promise<{ seq: number; deviceId: string }[]> {
     const rows = this.#run(() =>
-      this.#stmt('SELECT id, revoked_at FROM devices WHERE revoked_at >= ? ORDER BY revoked_at').all(since),
-    ) as { id: string; revoked_at: number }[];
-    return rows.map((r) => ({ id: r.id, revokedAt: r.revoked_at }));
+      this.#stmt('SELECT seq, device_id FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, REVOCATIONS_PAGE),
+    ) as { seq: number; device_id: string }[];
+    return rows.map((r) => ({ seq: r.seq, deviceId: r.device_id }));
   }
 
   async touchDevice(id: string, now: number): Promise<void> {

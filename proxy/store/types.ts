@@ -74,8 +74,11 @@ export interface Store {
   /** Marks the device revoked and every certificate serial issued to it. False if no such device. */
   revokeDevice(id: string, now: number, reason: string): Promise<boolean>;
   isSerialRevoked(serial: string): Promise<boolean>;
-  /** Devices revoked at or after `since` (ms), so live sessions elsewhere can be cut. */
-  revokedDevicesSince(since: number): Promise<{ id: string; revokedAt: number }[]>;
+  /**
+   * Revocations recorded after sequence number `seq`, oldest first (a page at a time), so live
+   * sessions anywhere can be cut. Sequence numbers only grow, whatever the clocks say.
+   */
+  revocationsAfter(seq: number): Promise<{ seq: number; deviceId: string }[]>;
   touchDevice(id: string, now: number): Promise<void>;
   /** Appends events in order, all or none (one transaction). */
   appendAudit(events: readonly AuditEvent[]): Promise<void>;

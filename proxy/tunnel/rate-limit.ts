@@ -16,6 +16,11 @@ export class TokenBucket {
     this.#last = now;
   }
 
+  /** True when the bucket has refilled to its burst: forgetting it changes nothing. */
+  isFull(now = Date.now()): boolean {
+    return this.#tokens + (Math.max(0, now - this.#last) / 1000) * this.#rate >= this.#burst;
+  }
+
   take(now = Date.now()): boolean {
     const elapsed = Math.max(0, now - this.#last) / 1000;
     this.#last = now;

@@ -4,6 +4,8 @@ import type { TunnelSession } from './session.ts';
 
 /** A device may open this many times its per-second rate in one burst. */
 export const OPEN_BURST_FACTOR = 2;
+/** Budgets kept before idle ones are swept. */
+export const OPEN_BUCKETS_SWEEP_AT = 10_000;
 
 /** The live tunnel sessions of this proxy node, by device. */
 export class SessionRegistry {
@@ -19,10 +21,7 @@ export class SessionRegistry {
   remove(session: TunnelSession): void {
     const set = this.#byDevice.get(session.device.id);
     set?.delete(session);
-    if (set?.size === 0) {
-      this.#byDevice.delete(session.device.id);
-      this.#opens.delete(session.device.id);
-    }
+    if (set?.size === 0) this.#byDevice.delete(session.device.id);
   }
 
   get size(): number {
@@ -46,8 +45,19 @@ export class SessionRegistry {
    */
   takeOpen(deviceId: string, ratePerSecond: number, now = Date.now()): boolean {
     let bucket = this.#opens.get(deviceId);
-    if (bucket === undefined) this.#opens.set(deviceId, (bucket = new TokenBucket(ratePerSecond, ratePerSecond * OPEN_BURST_FACTOR, now)));
+    if (bucket === undefined) {
+      if (this.#opens.size >= OPEN_BUCKETS_SWEEP_AT) this.#sweepOpens(now);
+      this.#opens.set(deviceId, (bucket = new TokenBucket(ratePerSecond, ratePerSecond * OPEN_BURST_FACTOR, now)));
+    }
     return bucket.take(now);
+  }
+
+  /**
+   * Forgets budgets that have refilled completely: a device that reconnects keeps its budget
+   * (dropping it on disconnect would let a reconnect loop multiply the rate).
+   */
+  #sweepOpens(now: number): void {
+    for (const [id, bucket] of this.#opens) if (bucket.isFull(now)) this.#opens.delete(id);
   }
 
   terminateAll(problem: Problem, closeCode?: number): void {
