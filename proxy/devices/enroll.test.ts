@@ -59,6 +59,13 @@ describe('enrolment with a one-time token', () => {
     expect((await store.queryAudit({ type: 'device.enroll' })).map((e) => e.detail?.refusal)).toEqual(['token-malformed', 'token-expired']);
   });
 
+  it('checks the token before doing any signing work: an unknown token with a garbage CSR is a 401, not a CSR error', async () => {
+    const { deps } = setup();
+    await expect(enrollWithToken(deps, { token: `zgt_0123456789abcdef_${'A'.repeat(43)}`, csr: 'garbage', hostname: 'h' }, '::1')).rejects.toMatchObject({
+      code: 'ZG_ERR_AUTH_TOKEN_INVALID',
+    });
+  });
+
   it('parses only well-formed tokens', () => {
     expect(() => parseEnrollmentToken('zgt_0123456789abcdef_short')).toThrow(/malformed/);
     expect(parseEnrollmentToken(`zgt_0123456789abcdef_${'A'.repeat(43)}`).id).toBe('0123456789abcdef');

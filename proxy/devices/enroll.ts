@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ZerogateError } from '../../shared/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { signDeviceCsr, type LoadedPki } from '../pki/index.ts';
-import type { Store } from '../store/index.ts';
+import type { Store, TokenRefusal } from '../store/index.ts';
 import { normalizeSerial } from './authenticate.ts';
 import { parseEnrollmentToken } from './tokens.ts';
 
@@ -48,6 +48,10 @@ export async function enrollWithToken(deps: EnrollDeps, request: EnrollRequest, 
     deps.audit.record({ type: 'device.enroll', decision: 'deny', source, reasons: ['user-unauthenticated'], detail: { refusal: 'token-malformed' } });
     throw error;
   }
+  // Check the token before signing anything: an unauthenticated caller costs one lookup, not a
+  // signature. The transaction below checks again and consumes it.
+  const precheck = await deps.store.checkEnrollmentToken(parsed.id, parsed.secretHash, now);
+  if (!precheck.ok) refuse(deps, precheck, parsed.id, source);
   const deviceId = randomUUID();
   const issued = signDeviceCsr(deps.pki.ca, request.csr, { deviceId, ttlMs: deps.certTtlMs, now: new Date(now) });
   const result = await deps.store.enrollDevice({
@@ -63,19 +67,7 @@ export async function enrollWithToken(deps: EnrollDeps, request: EnrollRequest, 
       certFingerprint: issued.fingerprint,
     },
   });
-  if (!result.ok) {
-    deps.audit.record({
-      type: 'device.enroll',
-      decision: 'deny',
-      source,
-      user: result.user,
-      reasons: ['user-unauthenticated'],
-      detail: { refusal: result.refusal, tokenId: parsed.id },
-    });
-    throw new ZerogateError('ZG_ERR_AUTH_TOKEN_INVALID', REFUSAL_MESSAGES[result.refusal], {
-      reasons: ['user-unauthenticated'],
-    });
-  }
+  if (!result.ok) refuse(deps, result, parsed.id, source);
   deps.audit.record({
     type: 'device.enroll',
     decision: 'allow',
@@ -91,4 +83,16 @@ export async function enrollWithToken(deps: EnrollDeps, request: EnrollRequest, 
     ca: deps.pki.ca.certPem,
     notAfter: issued.notAfter.toISOString(),
   };
+}
+
+function refuse(deps: EnrollDeps, result: { refusal: TokenRefusal; user: string | undefined }, tokenId: string, source: string): never {
+  deps.audit.record({
+    type: 'device.enroll',
+    decision: 'deny',
+    source,
+    user: result.user,
+    reasons: ['user-unauthenticated'],
+    detail: { refusal: result.refusal, tokenId },
+  });
+  throw new ZerogateError('ZG_ERR_AUTH_TOKEN_INVALID', REFUSAL_MESSAGES[result.refusal], { reasons: ['user-unauthenticated'] });
 }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { ZerogateError } from '../../shared/errors.ts';
 import type {
+  TokenRefusal,
   AuditEvent,
   AuditQuery,
   Device,
@@ -134,18 +135,30 @@ export class SqliteStore implements Store {
     );
   }
 
+  async checkEnrollmentToken(tokenId: string, secretHash: string, now: number) {
+    return this.#run(() => this.#tokenVerdict(tokenId, secretHash, now));
+  }
+
+  #tokenVerdict(
+    tokenId: string,
+    secretHash: string,
+    now: number,
+  ): { ok: true; user: string } | { ok: false; refusal: TokenRefusal; user: string | undefined } {
+    const row = this.#stmt('SELECT secret_hash, user, expires_at, used_at FROM enrollment_tokens WHERE id = ?').get(tokenId) as
+      | { secret_hash: string; user: string; expires_at: number; used_at: number | null }
+      | undefined;
+    if (row === undefined || !sameHash(row.secret_hash, secretHash)) return { ok: false, refusal: 'token-unknown', user: undefined };
+    if (row.used_at !== null) return { ok: false, refusal: 'token-used', user: row.user };
+    if (row.expires_at <= now) return { ok: false, refusal: 'token-expired', user: row.user };
+    return { ok: true, user: row.user };
+  }
+
   async enrollDevice(input: EnrollInput): Promise<EnrollResult> {
     return this.#run(() =>
       this.#db.transaction((): EnrollResult => {
-        const row = this.#stmt('SELECT secret_hash, user, expires_at, used_at FROM enrollment_tokens WHERE id = ?')
-          .get(input.tokenId) as
-          | { secret_hash: string; user: string; expires_at: number; used_at: number | null }
-          | undefined;
-        if (row === undefined || !sameHash(row.secret_hash, input.secretHash)) {
-          return { ok: false, refusal: 'token-unknown', user: undefined };
-        }
-        if (row.used_at !== null) return { ok: false, refusal: 'token-used', user: row.user };
-        if (row.expires_at <= input.now) return { ok: false, refusal: 'token-expired', user: row.user };
+        const verdict = this.#tokenVerdict(input.tokenId, input.secretHash, input.now);
+        if (!verdict.ok) return verdict;
+        const row = { user: verdict.user };
         const d = input.device;
         this.#stmt('UPDATE enrollment_tokens SET used_at = ?, used_by_device = ? WHERE id = ? AND used_at IS NULL')
           .run(input.now, d.id, input.tokenId);

@@ -67,6 +67,8 @@ export interface AuditQuery {
 
 export interface Store {
   createEnrollmentToken(token: EnrollmentTokenRecord): Promise<void>;
+  /** Read-only check of a token, so the expensive work of enrolment is done only for a valid one. */
+  checkEnrollmentToken(tokenId: string, secretHash: string, now: number): Promise<{ ok: true } | { ok: false; refusal: TokenRefusal; user: string | undefined }>;
   /** Consumes the token and records the device in one transaction: both or neither. */
   enrollDevice(input: EnrollInput): Promise<EnrollResult>;
   getDevice(id: string): Promise<Device | undefined>;
