@@ -14,6 +14,13 @@ export function wireLimitsOf(limits: TunnelLimitsConfig): WireLimits {
 /** setTimeout's largest delay (2^31 - 1 ms). */
 const MAX_TIMER_MS = 2_147_483_647;
 
+const CERT_EXPIRED: Problem = {
+  code: 'ZG_ERR_AUTH_CERT_INVALID',
+  reasons: ['certificate-invalid'],
+  message: 'the device certificate has expired: sign in again with `zerogate login`',
+};
+const SESSION_ENDING: Problem = { code: 'ZG_ERR_TUNNEL_CLOSED', reasons: [], message: 'this session is ending' };
+
 /** WebSocket close code when the proxy ends a session for a policy reason (RFC 6455 §7.4.2 private range). */
 export const CLOSE_POLICY = 4403;
 
@@ -127,13 +134,10 @@ export class TunnelSession {
   }
 
   async #onOpen(stream: MuxStream, request: OpenRequest): Promise<void> {
-    if (this.#terminating || this.#closed) {
-      return this.#deny(stream, { code: 'ZG_ERR_TUNNEL_CLOSED', reasons: [], message: 'this session is ending' });
-    }
+    if (this.#terminating || this.#closed) return this.#deny(stream, SESSION_ENDING);
     if (Date.now() >= this.#certNotAfter) {
-      const problem = { code: 'ZG_ERR_AUTH_CERT_INVALID', reasons: ['certificate-invalid'], message: 'the device certificate has expired: sign in again with `zerogate login`' };
-      this.#deny(stream, problem);
-      this.terminate(problem);
+      this.#deny(stream, CERT_EXPIRED);
+      this.terminate(CERT_EXPIRED);
       return;
     }
     const app = this.#deps.apps().get(request.app);
@@ -163,9 +167,7 @@ export class TunnelSession {
       this.terminate(problem);
       return;
     }
-    if (this.#terminating || this.#closed) {
-      return this.#deny(stream, { code: 'ZG_ERR_TUNNEL_CLOSED', reasons: [], message: 'this session is ending' });
-    }
+    if (this.#terminating || this.#closed) return this.#deny(stream, SESSION_ENDING);
     const dialed = await dialUpstream(app.id, app.upstream, this.#deps.limits.upstreamConnectTimeoutMs);
     if (!dialed.ok) {
       return this.#deny(stream, dialed.problem);
@@ -197,12 +199,11 @@ export class TunnelSession {
   /** Ends the session when its certificate expires (timers cap at ~24.8 days: re-armed). */
   #armExpiry(): void {
     const delay = this.#certNotAfter - Date.now();
-    const expired = { code: 'ZG_ERR_AUTH_CERT_INVALID', reasons: ['certificate-invalid'], message: 'the device certificate has expired: sign in again with `zerogate login`' };
     if (delay <= 0) {
-      queueMicrotask(() => this.terminate(expired));
+      queueMicrotask(() => this.terminate(CERT_EXPIRED));
       return;
     }
-    this.#expiryTimer = setTimeout(() => (Date.now() >= this.#certNotAfter ? this.terminate(expired) : this.#armExpiry()), Math.min(delay, MAX_TIMER_MS));
+    this.#expiryTimer = setTimeout(() => (Date.now() >= this.#certNotAfter ? this.terminate(CERT_EXPIRED) : this.#armExpiry()), Math.min(delay, MAX_TIMER_MS));
     this.#expiryTimer.unref();
   }
 

@@ -82,7 +82,7 @@ export class Mux implements StreamHost {
   readonly headroom: number;
   readonly #frameSize: number;
   readonly #pool: Uint8Array[];
-  readonly #stats: MuxStats = { streamsOpened: 0, streamsActive: 0, bytesIn: 0, bytesOut: 0, bufferedIn: 0 };
+  readonly #stats: MuxStats = { streamsOpened: 0, streamsActive: 0, bytesIn: 0, bytesOut: 0 };
 
   constructor(transport: FrameTransport, options: MuxOptions) {
     this.#transport = transport;

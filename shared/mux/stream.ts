@@ -84,7 +84,6 @@ export class MuxStream {
   #socketEnded = false;
   bytesIn = 0;
   bytesOut = 0;
-  readonly openedAt = Date.now();
 
   constructor(host: StreamHost, id: number, app: string, target: string | undefined, events: StreamEvents = {}) {
     this.#host = host;

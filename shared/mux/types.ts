@@ -48,6 +48,4 @@ export interface MuxStats {
   streamsActive: number;
   bytesIn: number;
   bytesOut: number;
-  /** Bytes received from the tunnel and handed to a socket that has not drained yet, summed over streams. */
-  bufferedIn: number;
 }
