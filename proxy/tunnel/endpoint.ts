@@ -1,18 +1,14 @@
 import type { TLSSocket } from 'node:tls';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatLimitsHeader, HEADER_SIZE, LIMITS_HEADER } from '../../shared/wire/index.ts';
+import { formatLimitsHeader, LIMITS_HEADER } from '../../shared/wire/index.ts';
+import { MAX_TRANSPORT_MESSAGE } from './limits.ts';
 import { authenticateDevice } from '../devices/index.ts';
 import type { Device } from '../store/index.ts';
 import { SessionRegistry } from './registry.ts';
 import { TunnelSession, type SessionDeps } from './session.ts';
 
-/**
- * The largest WebSocket message the transport accepts. Frames above the protocol's own limits
- * but below this are refused by the codec with close code 1002; larger messages are refused by
- * the WebSocket layer itself with 1009 (message too big) before they are buffered.
- */
-export const MAX_TRANSPORT_MESSAGE = 1024 * 1024 + HEADER_SIZE;
+export { MAX_TRANSPORT_MESSAGE } from './limits.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

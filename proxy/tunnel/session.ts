@@ -1,10 +1,11 @@
 import type { WebSocket } from 'ws';
-import { Mux, wsTransport, type MuxStream, type OpenRequest, type RawSocketLike } from '../../shared/mux/index.ts';
+import { attachFrameReader, Mux, wsTransport, type DataSocket, type MuxStream, type OpenRequest, type RawSocketLike } from '../../shared/mux/index.ts';
 import { MAX_MISSED_PONGS, PING_INTERVAL_MS, validateLimits, type Problem, type WireLimits } from '../../shared/wire/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { AppConfig, TunnelLimitsConfig } from '../config/index.ts';
 import type { Device, Store } from '../store/index.ts';
 import { dialUpstream } from './upstream.ts';
+import { MAX_TRANSPORT_MESSAGE } from './limits.ts';
 
 /** The wire limits a proxy with tunnel config `limits` uses and announces. */
 export function wireLimitsOf(limits: TunnelLimitsConfig): WireLimits {
@@ -58,7 +59,7 @@ export class TunnelSession {
 
   constructor(
     ws: WebSocket,
-    rawSocket: RawSocketLike,
+    rawSocket: RawSocketLike & DataSocket,
     certNotAfter: number,
     device: Device,
     source: string,
@@ -90,6 +91,10 @@ export class TunnelSession {
           this.#audit('session.violation', { decision: 'deny', detail: { code: error.code } });
         },
       },
+    );
+    // DATA from the agent goes to the streams as it arrives; `ws` keeps everything else.
+    attachFrameReader(rawSocket, this.#mux, MAX_TRANSPORT_MESSAGE, (bytes) =>
+      Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     );
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {

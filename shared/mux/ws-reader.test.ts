@@ -89,9 +89,15 @@ describe('WsFrameReader', () => {
     }
   });
 
-  it('leaves fragmented, masked, oversized and too-short binary frames to ws', () => {
+  it('reads frames masked with the all-zero key (what the agent sends) like unmasked ones', () => {
+    const masked = wsFrame(encodeData(3, Uint8Array.from([7, 8, 9])), { masked: true });
+    expect(merged(read(masked, [3]))).toEqual([{ kind: 'data', bytes: [7, 8, 9], stream: 3, first: true, length: 3 }]);
+  });
+
+  it('leaves fragmented, non-zero-masked, oversized and too-short binary frames to ws', () => {
     const fragmented = wsFrame(encodeData(1, Uint8Array.from([1])), { fin: false });
     const masked = wsFrame(encodeData(1, Uint8Array.from([1])), { masked: true });
+    masked[masked.length - 7] = 0x5a; // a non-zero mask key byte (the payload would be XORed)
     const short = wsFrame(Uint8Array.from([4, 0, 0]));
     for (const frame of [fragmented, masked, short]) {
       expect(merged(read(frame, []))).toEqual([{ kind: 'passthrough', bytes: [...frame] }]);

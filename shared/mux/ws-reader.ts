@@ -1,12 +1,12 @@
 import { FrameType, HEADER_SIZE } from '../wire/index.ts';
 
 /**
- * A streaming reader of the WebSocket frames a server sends (RFC 6455 §5.2), for the agent's hot
- * path. The `ws` receiver joins the TLS layer's 16 KiB pieces into one new buffer per message:
+ * A streaming reader of tunnel WebSocket frames (RFC 6455 §5.2), for the hot path at both ends. The `ws` receiver joins the TLS layer's 16 KiB pieces into one new buffer per message:
  * for a 64 KiB DATA frame, an allocation and a copy that only feed a socket write. This reader
  * hands DATA payload to the stream piece by piece as it arrives instead. Every other tunnel frame
  * goes to the multiplexer whole, and every other WebSocket frame (ping, pong, close, text,
- * fragments, masked or oversized frames) is passed byte for byte to the `ws` receiver, which
+ * fragments, frames masked with a non-zero key, oversized frames) is passed byte for byte to the
+ * `ws` receiver, which
  * keeps owning the WebSocket protocol.
  *
  * Pure: it sees only bytes and callbacks.
@@ -121,11 +121,15 @@ export class WsFrameReader {
     }
     const headerBytes = this.#headerLength;
     this.#headerLength = 0;
+    // A masked frame is ours only with the all-zero key (what our agent sends): its payload is
+    // then unchanged. Any other key goes to `ws`, which unmasks.
+    const masked = (b1 & 0x80) !== 0;
+    const zeroKey = !masked || (h[headerBytes - 4]! | h[headerBytes - 3]! | h[headerBytes - 2]! | h[headerBytes - 1]!) === 0;
     const ours =
       (b0 & 0x80) !== 0 && // FIN: a whole message
       (b0 & 0x70) === 0 && // no extension bits
       (b0 & 0x0f) === OPCODE_BINARY &&
-      (b1 & 0x80) === 0 && // servers never mask
+      zeroKey &&
       length >= HEADER_SIZE &&
       length <= this.#maxMessage;
     if (!ours) {
@@ -159,4 +163,41 @@ export class WsFrameReader {
     this.#messageOffset = HEADER_SIZE;
     this.#state = MESSAGE_BODY;
   }
+}
+
+/** The part of a `net.Socket` that {@link attachFrameReader} uses. */
+export interface DataSocket {
+  listeners(event: string): Function[];
+  removeListener(event: string, listener: (...args: never[]) => unknown): unknown;
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+}
+
+/** What the reader feeds: the multiplexer's whole-frame and piecewise entry points. */
+export interface FrameConsumer {
+  receive(message: Uint8Array): void;
+  receiveData(stream: number, piece: Uint8Array, first: boolean, payloadLength: number): void;
+}
+
+/**
+ * Puts a {@link WsFrameReader} in front of `ws` on a tunnel socket: DATA payload goes to the
+ * streams piece by piece, other tunnel frames to the mux, and WebSocket frames the reader does not
+ * handle to the `ws` receiver unchanged. Call it once `ws` has attached its own 'data' listener
+ * (on 'open' or 'connection'), in the same tick, before any frame after the upgrade is read.
+ * `asBuffer` turns bytes into what the `ws` receiver expects (a Node Buffer).
+ */
+export function attachFrameReader(socket: DataSocket, mux: FrameConsumer, maxMessage: number, asBuffer: (bytes: Uint8Array) => Uint8Array): void {
+  const wsListeners = socket.listeners('data') as ((chunk: Uint8Array) => void)[];
+  for (const listener of wsListeners) socket.removeListener('data', listener);
+  const reader = new WsFrameReader(
+    {
+      data: (stream, piece, first, payloadLength) => mux.receiveData(stream, piece, first, payloadLength),
+      frame: (message) => mux.receive(message),
+      passthrough: (bytes) => {
+        const buffer = asBuffer(bytes);
+        for (const listener of wsListeners) listener.call(socket, buffer);
+      },
+    },
+    maxMessage,
+  );
+  socket.on('data', (chunk) => reader.push(chunk));
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { ZerogateError } from '../../../shared/errors.ts';
-import { Mux, WsFrameReader, wsTransport, type ByteSocket, type MuxStream, type OpenRequest, type StreamEvents } from '../../../shared/mux/index.ts';
+import { attachFrameReader, Mux, wsTransport, type ByteSocket, type MuxStream, type OpenRequest, type StreamEvents } from '../../../shared/mux/index.ts';
 import { HEADER_SIZE, LIMITS_HEADER, MAX_MISSED_PONGS, PING_INTERVAL_MS, parseLimitsHeader, type ControlMessage, type Problem, type WireLimits } from '../../../shared/wire/index.ts';
 import type { DeviceCredentials } from '../state/index.ts';
 
@@ -169,7 +169,7 @@ export class TunnelClient {
         ws.terminate();
         return;
       }
-      readFramesDirectly(socket!, mux);
+      attachFrameReader(socket!, mux, MAX_TRANSPORT_MESSAGE, asNodeBuffer);
       this.#mux = mux;
       this.#attempt = 0;
       this.#lastProblem = undefined;
@@ -235,28 +235,9 @@ export class TunnelClient {
   }
 }
 
-/**
- * Puts a {@link WsFrameReader} in front of `ws` on the tunnel socket: DATA payload goes to the
- * streams piece by piece, other tunnel frames to the mux, and WebSocket frames the reader does
- * not handle (ping, pong, close, anything unusual) to the `ws` receiver unchanged. Called on
- * 'open', after `ws` attached its own listener and before any frame after the upgrade is read.
- */
-function readFramesDirectly(socket: Socket, mux: Mux): void {
-  const wsListeners = socket.listeners('data') as ((chunk: Buffer) => void)[];
-  for (const listener of wsListeners) socket.removeListener('data', listener);
-  const reader = new WsFrameReader(
-    {
-      data: (stream, piece, first, payloadLength) => mux.receiveData(stream, piece, first, payloadLength),
-      frame: (message) => mux.receive(message),
-      passthrough: (bytes) => {
-        // The ws receiver reads Buffer methods off what it is given.
-        const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        for (const listener of wsListeners) listener.call(socket, buffer);
-      },
-    },
-    MAX_TRANSPORT_MESSAGE,
-  );
-  socket.on('data', (chunk: Buffer) => reader.push(chunk));
+/** The ws receiver reads Buffer methods off what it is given. */
+function asNodeBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
