@@ -307,7 +307,7 @@ describe('receive-window auto-tuning', () => {
   });
 });
 
-describe('Mux.receiveData (DATA in pieces, the agent fast path)', () => {
+describe('Mux.receiveData (DATA in pieces, the fast path)', () => {
   it('writes each piece to the stream socket and applies the same checks as whole frames', () => {
     const upstreams: FakeSocket[] = [];
     const p = pair({ proxy: acceptingProxy(upstreams) });

@@ -148,7 +148,7 @@ export class Mux implements StreamHost {
   }
 
   /**
-   * Feed one piece of a DATA frame from a streaming reader (the agent's fast path, which skips
+   * Feed one piece of a DATA frame from a streaming reader (the fast path at both ends, which skips
    * joining a frame's pieces into one buffer). Checks match {@link receive}'s for DATA; flow
    * control counts each piece. Never throws: violations close the connection.
    */

@@ -169,7 +169,7 @@ export class MuxStream {
     this.#teardown(problem);
   }
 
-  /** @internal `first`/`last`: this is a piece of a frame read in pieces (the agent fast path). */
+  /** @internal `first`/`last`: a piece of a DATA frame read as it arrives (`Mux.receiveData`). */
   handleData(data: Uint8Array, first = true, last = true): void {
     const socket = this.#socket;
     if (this.#state !== 'open' || this.#finReceived || socket === undefined) throw stateError(this.id, 'DATA');
