@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isZerogateError, ZerogateError } from '../../shared/errors.ts';
 import { enrollWithToken } from '../core/enroll/index.ts';
@@ -99,7 +100,7 @@ async function login(args: string[], io: CliIo, home: AgentHome): Promise<number
   }
   const enrollment = await enrollWithToken({
     proxyUrl: values.proxy,
-    token: values.token,
+    token: readToken(values.token),
     home,
     ...(values['ca-fingerprint'] === undefined ? {} : { caFingerprint: values['ca-fingerprint'] }),
     ...(values['ca-file'] === undefined ? {} : { caFile: values['ca-file'] }),
@@ -108,6 +109,17 @@ async function login(args: string[], io: CliIo, home: AgentHome): Promise<number
   io.out(`enrolled device ${enrollment.deviceId} for ${enrollment.user} at ${enrollment.proxyUrl}`);
   io.out(`device certificate valid until ${enrollment.certNotAfter}; credentials in ${home.dir}`);
   return EXIT_OK;
+}
+
+/** `--token file:PATH` reads the token from a file, keeping it out of `ps` and shell history. */
+function readToken(value: string): string {
+  if (!value.startsWith('file:')) return value;
+  const path = value.slice('file:'.length);
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    throw new ZerogateError('ZG_ERR_USAGE', `cannot read the token file ${path.slice(0, 200)}`);
+  }
 }
 
 async function logout(args: string[], io: CliIo, home: AgentHome): Promise<number> {

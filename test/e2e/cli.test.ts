@@ -45,7 +45,10 @@ describe('CLI end to end: token, login, connect, curl', () => {
     expect(statSync(home).mode & 0o777).toBe(0o700);
     expect(statSync(join(home, 'device.key')).mode & 0o777).toBe(0o600);
 
-    const reuse = await runCli(AGENT_BIN, ['login', '--proxy', proxy.url, '--ca-fingerprint', proxy.caFingerprint, '--token', token], { ZEROGATE_HOME: join(dir, 'other') });
+    // Reuse, with the token read from a file (`file:PATH` keeps it out of the process list).
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    const reuse = await runCli(AGENT_BIN, ['login', '--proxy', proxy.url, '--ca-fingerprint', proxy.caFingerprint, '--token', `file:${tokenFile}`], { ZEROGATE_HOME: join(dir, 'other') });
     expect(reuse.code).toBe(1);
     expect(reuse.stderr).toMatch(/^error ZG_ERR_AUTH_TOKEN_INVALID: the enrolment token was already used/);
   });
