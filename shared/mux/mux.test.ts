@@ -72,6 +72,16 @@ function acceptingProxy(upstreams: FakeSocket[]): Partial<MuxOptions> {
   };
 }
 
+/** A joined pair with one stream open from `local` (agent side) to an accepting upstream. */
+function opened<S extends FakeSocket>(local: S, agent: Partial<MuxOptions> = {}) {
+  const upstreams: FakeSocket[] = [];
+  const closed: (Problem | undefined)[] = [];
+  const p = pair({ proxy: acceptingProxy(upstreams), agent });
+  p.agent.open({ app: 'a' }, local, { onClose: (x) => closed.push(x) });
+  p.flush();
+  return { ...p, local, upstream: upstreams[0]!, closed };
+}
+
 describe('Mux and MuxStream', () => {
   it('opens a stream, carries bytes both ways and finishes cleanly after FIN both ways', () => {
     const upstreams: FakeSocket[] = [];
@@ -127,13 +137,10 @@ describe('Mux and MuxStream', () => {
   });
 
   it('sends WINDOW after drain, for exactly the bytes the socket took', () => {
-    const upstreams: FakeSocket[] = [];
-    const p = pair({ proxy: acceptingProxy(upstreams) });
-    const local = new FakeSocket();
-    p.agent.open({ app: 'a' }, local);
-    p.flush();
+    const p = opened(new FakeSocket());
+    const { local } = p;
     local.accept = false;
-    upstreams[0]!.feed(new Uint8Array(100 * KiB));
+    p.upstream.feed(new Uint8Array(100 * KiB));
     while (p.toAgent.length > 0) p.agent.receive(p.toAgent.shift()!);
     // Nothing is granted while the application has not taken the bytes.
     expect(p.peekToProxy().filter((f) => f.type === FrameType.WINDOW)).toEqual([]);
@@ -199,15 +206,10 @@ describe('Mux and MuxStream', () => {
   // treated as aborted: the stream was reset and those bytes were lost (seen as truncated
   // echoes with 100 parallel 8 MiB streams).
   it('regression: a socket closing cleanly while bytes wait for credit still delivers them, then FIN', () => {
-    const upstreams: FakeSocket[] = [];
-    const p = pair({ proxy: acceptingProxy(upstreams) });
-    const local = new FakeSocket();
-    const closed: (Problem | undefined)[] = [];
-    p.agent.open({ app: 'a' }, local, { onClose: (x) => closed.push(x) });
-    p.flush();
+    const p = opened(new FakeSocket());
+    const { local, upstream, closed } = p;
     local.emit('end'); // the client finished sending
     p.flush();
-    const upstream = upstreams[0]!;
     upstream.feed(new Uint8Array(p.proxy.limits.initialWindow + 1000)); // more than the credit
     upstream.emit('end');
     upstream.emit('close'); // both directions done on the upstream socket
@@ -221,32 +223,24 @@ describe('Mux and MuxStream', () => {
   // Regression: bytes left over when credit ran out were kept as a view of the socket's read
   // buffer; an upstream socket with a shared `onread` buffer overwrote them before they were sent.
   it('regression: keeps a copy of bytes waiting for credit, not a view of a reused read buffer', () => {
-    const upstreams: FakeSocket[] = [];
-    const p = pair({ proxy: acceptingProxy(upstreams) });
-    const local = new FakeSocket();
-    p.agent.open({ app: 'a' }, local);
-    p.flush();
+    const p = opened(new FakeSocket());
     const window = p.proxy.limits.initialWindow;
     const reused = Buffer.alloc(window + 1000, 0x41);
-    upstreams[0]!.feed(reused);
+    p.upstream.feed(reused);
     reused.fill(0x5a); // the next read lands in the same memory
     p.flush();
-    const received = Buffer.concat(local.written);
+    const received = Buffer.concat(p.local.written);
     expect(received.length).toBe(window + 1000);
     expect(received.every((b) => b === 0x41)).toBe(true);
   });
 
   it('resets with a TCP RST toward the application when the peer resets the stream', () => {
-    const upstreams: FakeSocket[] = [];
-    const p = pair({ proxy: acceptingProxy(upstreams) });
-    const local = new FakeSocket();
-    const closed: (Problem | undefined)[] = [];
-    p.agent.open({ app: 'a' }, local, { onClose: (x) => closed.push(x) });
-    p.flush();
+    const p = opened(new FakeSocket());
+    const { local, closed } = p;
     const problem = { code: 'ZG_ERR_POLICY_DENIED', reasons: ['device-revoked'], message: 'revoked' };
     [...p.proxy.streams()][0]!.reset(problem);
     p.flush();
-    expect(upstreams[0]!.wasReset).toBe(true);
+    expect(p.upstream.wasReset).toBe(true);
     expect(local.wasReset).toBe(true);
     expect(closed).toEqual([problem]);
   });
@@ -309,11 +303,8 @@ describe('receive-window auto-tuning', () => {
 
 describe('Mux.receiveData (DATA in pieces, the fast path)', () => {
   it('writes each piece to the stream socket and applies the same checks as whole frames', () => {
-    const upstreams: FakeSocket[] = [];
-    const p = pair({ proxy: acceptingProxy(upstreams) });
-    const local = new FakeSocket();
-    p.agent.open({ app: 'a' }, local);
-    p.flush();
+    const p = opened(new FakeSocket());
+    const { local } = p;
     p.agent.receiveData(1, Uint8Array.from([1, 2]), true, 4);
     p.agent.receiveData(1, Uint8Array.from([3, 4]), false, 4);
     expect(Buffer.concat(local.written)).toEqual(Buffer.from([1, 2, 3, 4]));
@@ -335,10 +326,8 @@ describe('Mux.receiveData (DATA in pieces, the fast path)', () => {
   });
 
   it('drops the rest of a frame whose stream ended mid-frame, without a violation', () => {
-    const p = pair({ proxy: acceptingProxy([]) });
-    const local = new FakeSocket();
-    p.agent.open({ app: 'a' }, local);
-    p.flush();
+    const p = opened(new FakeSocket());
+    const { local } = p;
     p.agent.receiveData(1, new Uint8Array(100), true, 300);
     local.emit('error', new Error('EPIPE')); // the application went away: the stream resets
     p.agent.receiveData(1, new Uint8Array(200), false, 300);
@@ -362,10 +351,8 @@ describe('corking a frame that arrives in pieces', () => {
   }
 
   it('corks at the first piece and uncorks at the last, so the application gets one write', () => {
-    const p = pair({ proxy: acceptingProxy([]) });
-    const local = new CorkingSocket();
-    p.agent.open({ app: 'a' }, local);
-    p.flush();
+    const p = opened(new CorkingSocket());
+    const { local } = p;
     p.agent.receiveData(1, new Uint8Array(10), true, 30);
     p.agent.receiveData(1, new Uint8Array(10), false, 30);
     expect([local.corks, local.uncorks]).toEqual([1, 0]);

@@ -143,3 +143,19 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, timeo
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** A proxy that publishes one echo app, `echo`, for TEST_USER; `close` stops both. */
+export type EchoStack = Stack & { echo: CountingServer };
+
+export async function startEchoStack(input: ConfigInput = {}): Promise<EchoStack> {
+  const echo = await startEchoServer();
+  const stack = await startStack({ apps: [{ id: 'echo', upstream: `tcp://127.0.0.1:${echo.port}`, users: [TEST_USER] }], ...input });
+  return {
+    ...stack,
+    echo,
+    async close() {
+      await stack.close();
+      await echo.close();
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoCheck, startAgent, type RunningAgent } from '../helpers/agent.ts';
-import { startEchoServer, startStack, TEST_USER, waitFor, type CountingServer, type Stack } from '../helpers/stack.ts';
+import { startEchoStack, TEST_USER, waitFor, type EchoStack } from '../helpers/stack.ts';
 
 /** A TCP relay in front of the proxy whose existing connections can be frozen: bytes stop, no FIN, no RST. */
 async function startRelay(targetPort: number) {
@@ -36,14 +36,12 @@ async function startRelay(targetPort: number) {
 }
 
 describe('the agent survives a silently dropped network', () => {
-  let stack: Stack;
-  let echo: CountingServer;
+  let stack: EchoStack;
   let agent: RunningAgent;
   let relay: Awaited<ReturnType<typeof startRelay>>;
 
   beforeAll(async () => {
-    echo = await startEchoServer();
-    stack = await startStack({ apps: [{ id: 'echo', upstream: `tcp://127.0.0.1:${echo.port}`, users: [TEST_USER] }] });
+    stack = await startEchoStack();
     relay = await startRelay(stack.proxy.port);
     agent = await startAgent(await stack.enroll(TEST_USER), ['echo'], { keepaliveMs: 200, proxyUrl: `https://127.0.0.1:${relay.port}` });
   });
@@ -51,7 +49,6 @@ describe('the agent survives a silently dropped network', () => {
     await agent.stop();
     relay.close();
     await stack.close();
-    await echo.close();
   });
 
   it('notices unanswered pings, reconnects, and new connections work', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceCredentials } from '../../agent/core/state/index.ts';
 import type { ControlMessage } from '../../shared/wire/index.ts';
 import { TunnelClient, listenApp } from '../../agent/core/tunnel/index.ts';
-import { startEchoServer, startStack, TEST_USER, waitFor, type CountingServer, type Stack } from '../helpers/stack.ts';
+import { startEchoStack, TEST_USER, waitFor, type EchoStack } from '../helpers/stack.ts';
 
 /** An agent with one live echo stream: resolves `ended` with how the application saw the stream end. */
 async function liveStream(credentials: DeviceCredentials) {
@@ -31,16 +31,13 @@ async function liveStream(credentials: DeviceCredentials) {
 }
 
 describe('live sessions are cut when the device loses its standing', () => {
-  let stack: Stack;
-  let echo: CountingServer;
+  let stack: EchoStack;
 
   beforeAll(async () => {
-    echo = await startEchoServer();
-    stack = await startStack({ apps: [{ id: 'echo', upstream: `tcp://127.0.0.1:${echo.port}`, users: [TEST_USER] }] });
+    stack = await startEchoStack();
   });
   afterAll(async () => {
     await stack.close();
-    await echo.close();
   });
 
   it('resets a live stream with device-revoked and tells the agent, when the store records a revocation made elsewhere', async () => {

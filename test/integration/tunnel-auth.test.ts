@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createCsr, generateDeviceKey } from '../../agent/core/enroll/index.ts';
 import { createCa, signDeviceCsr } from '../../proxy/pki/index.ts';
-import { startEchoServer, startStack, TEST_USER, waitFor, type CountingServer, type Stack } from '../helpers/stack.ts';
+import { startEchoStack, TEST_USER, waitFor, type EchoStack } from '../helpers/stack.ts';
 
 interface UpgradeOutcome {
   opened: boolean;
@@ -28,16 +28,13 @@ function tryUpgrade(url: string, tls: { ca: string; cert?: string; key?: string 
 }
 
 describe('tunnel upgrade: only an enrolled, active device with a valid certificate gets in', () => {
-  let stack: Stack;
-  let echo: CountingServer;
+  let stack: EchoStack;
 
   beforeAll(async () => {
-    echo = await startEchoServer();
-    stack = await startStack({ apps: [{ id: 'echo', upstream: `tcp://127.0.0.1:${echo.port}`, users: [TEST_USER] }] });
+    stack = await startEchoStack();
   });
   afterAll(async () => {
     await stack.close();
-    await echo.close();
   });
 
   const deniedEvents = async (reason: string) => {
@@ -98,6 +95,6 @@ describe('tunnel upgrade: only an enrolled, active device with a valid certifica
   it('let none of the refused clients reach an upstream', async () => {
     // Only the accepted device above opened a tunnel, and it opened no stream.
     await waitFor(() => stack.proxy.built.sessions.size === 0, 5_000, 'sessions to close');
-    expect(echo.connections).toBe(0);
+    expect(stack.echo.connections).toBe(0);
   });
 });

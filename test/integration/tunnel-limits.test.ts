@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoCheck, startAgent, type RunningAgent } from '../helpers/agent.ts';
-import { startEchoServer, startStack, TEST_USER, type CountingServer, type Stack } from '../helpers/stack.ts';
+import { startEchoStack, TEST_USER, type EchoStack } from '../helpers/stack.ts';
 
 describe('the agent adopts the tunnel limits the proxy announces', () => {
-  let stack: Stack;
-  let echo: CountingServer;
+  let stack: EchoStack;
   let agent: RunningAgent;
 
   beforeAll(async () => {
-    echo = await startEchoServer();
-    stack = await startStack({
-      apps: [{ id: 'echo', upstream: `tcp://127.0.0.1:${echo.port}`, users: [TEST_USER] }],
+    stack = await startEchoStack({
       limits: { maxFramePayload: 16 * 1024, initialWindow: 32 * 1024, maxStreams: 4 },
     });
     agent = await startAgent(await stack.enroll(TEST_USER), ['echo']);
@@ -18,7 +15,6 @@ describe('the agent adopts the tunnel limits the proxy announces', () => {
   afterAll(async () => {
     await agent.stop();
     await stack.close();
-    await echo.close();
   });
 
   it('uses the proxy frame size and window (a mismatch would be a 1002 flow-control close)', async () => {
