@@ -9,4 +9,8 @@ export type {
   EnrollResult,
   Store,
   TokenRefusal,
+  IdpPayloadRecord,
+  IdpUserRecord,
+  RevocationEntry,
+  SessionRecord,
 } from './types.ts';

@@ -8,6 +8,10 @@ import type {
   EnrollInput,
   EnrollmentTokenRecord,
   EnrollResult,
+  IdpPayloadRecord,
+  IdpUserRecord,
+  RevocationEntry,
+  SessionRecord,
   Store,
 } from './types.ts';
 
@@ -63,6 +67,54 @@ const MIGRATIONS: readonly string[] = [
      device_id TEXT NOT NULL,
      revoked_at INTEGER NOT NULL
    );`,
+  // 3: identity. Sessions (revocable, one per sign-in per device), embedded-IdP users and TOTP
+  // secrets, the IdP's own models; a revocation may name one session instead of the device.
+  `CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     user TEXT NOT NULL,
+     device_id TEXT NOT NULL,
+     method TEXT NOT NULL CHECK (method IN ('idp','token')),
+     groups TEXT NOT NULL,
+     amr TEXT NOT NULL,
+     acr TEXT,
+     auth_time INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     max_expires_at INTEGER NOT NULL,
+     token_expires_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   );
+   CREATE INDEX sessions_user ON sessions(user);
+   CREATE INDEX sessions_device ON sessions(device_id);
+   ALTER TABLE revocations ADD COLUMN session_id TEXT;
+   CREATE TABLE idp_users (
+     username TEXT PRIMARY KEY,
+     email TEXT NOT NULL,
+     name TEXT,
+     groups TEXT NOT NULL,
+     password_hash TEXT NOT NULL,
+     disabled INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE idp_totp (
+     username TEXT PRIMARY KEY,
+     secret TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE idp_payloads (
+     model TEXT NOT NULL,
+     id TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     expires_at INTEGER,
+     grant_id TEXT,
+     user_code TEXT,
+     uid TEXT,
+     consumed_at INTEGER,
+     PRIMARY KEY (model, id)
+   );
+   CREATE INDEX idp_payloads_grant ON idp_payloads(grant_id);
+   CREATE INDEX idp_payloads_user_code ON idp_payloads(model, user_code);
+   CREATE INDEX idp_payloads_uid ON idp_payloads(model, uid);
+   CREATE INDEX idp_payloads_expiry ON idp_payloads(expires_at);`,
 ];
 
 /** Most revocations one watcher poll reads. */
@@ -214,11 +266,158 @@ export class SqliteStore implements Store {
     return row === undefined || row.revoked_at !== null;
   }
 
-  async revocationsAfter(seq: number): Promise<{ seq: number; deviceId: string }[]> {
+  async revocationsAfter(seq: number): Promise<RevocationEntry[]> {
     const rows = this.#run(() =>
-      this.#stmt('SELECT seq, device_id FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, REVOCATIONS_PAGE),
-    ) as { seq: number; device_id: string }[];
-    return rows.map((r) => ({ seq: r.seq, deviceId: r.device_id }));
+      this.#stmt('SELECT seq, device_id, session_id FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, REVOCATIONS_PAGE),
+    ) as { seq: number; device_id: string; session_id: string | null }[];
+    return rows.map((r) => (r.session_id === null ? { seq: r.seq, deviceId: r.device_id } : { seq: r.seq, deviceId: r.device_id, sessionId: r.session_id }));
+  }
+
+  async enrollDeviceForUser(device: Omit<Device, 'status' | 'lastSeenAt' | 'revokedAt'>, session: SessionRecord): Promise<Device> {
+    return this.#run(() =>
+      this.#db.transaction((): Device => {
+        this.#stmt(
+            `INSERT INTO devices (id, user, hostname, status, created_at, cert_serial, cert_not_after, cert_fingerprint)
+             VALUES (?, ?, ?, 'active', ?, ?, ?, ?)`,
+          )
+          .run(device.id, device.user, device.hostname, device.createdAt, device.certSerial, device.certNotAfter, device.certFingerprint);
+        this.#stmt('INSERT INTO certificates (serial, device_id, not_after) VALUES (?, ?, ?)').run(device.certSerial, device.id, device.certNotAfter);
+        this.#insertSession(session);
+        return { ...device, status: 'active', lastSeenAt: undefined, revokedAt: undefined };
+      })(),
+    );
+  }
+
+  async createSession(session: SessionRecord): Promise<void> {
+    this.#run(() => this.#insertSession(session));
+  }
+
+  #insertSession(s: SessionRecord): void {
+    this.#stmt(
+        `INSERT INTO sessions (id, user, device_id, method, groups, amr, acr, auth_time, created_at, max_expires_at, token_expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(s.id, s.user, s.deviceId, s.method, JSON.stringify(s.groups), JSON.stringify(s.amr), s.acr ?? null, s.authTime, s.createdAt, s.maxExpiresAt, s.tokenExpiresAt);
+  }
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    const row = this.#run(() => this.#stmt('SELECT * FROM sessions WHERE id = ?').get(id)) as SessionRow | undefined;
+    return row === undefined ? undefined : toSession(row);
+  }
+
+  async renewSession(id: string, update: { authTime: number; groups: string[]; amr: string[]; acr: string | undefined; tokenExpiresAt: number }): Promise<boolean> {
+    return this.#run(
+      () =>
+        this.#stmt('UPDATE sessions SET auth_time = ?, groups = ?, amr = ?, acr = ?, token_expires_at = ? WHERE id = ? AND revoked_at IS NULL')
+          .run(update.authTime, JSON.stringify(update.groups), JSON.stringify(update.amr), update.acr ?? null, update.tokenExpiresAt, id).changes === 1,
+    );
+  }
+
+  async revokeSession(id: string, now: number): Promise<boolean> {
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        const row = this.#stmt('SELECT device_id FROM sessions WHERE id = ? AND revoked_at IS NULL').get(id) as { device_id: string } | undefined;
+        if (row === undefined) return false;
+        this.#stmt('UPDATE sessions SET revoked_at = ? WHERE id = ?').run(now, id);
+        this.#stmt('INSERT INTO revocations (device_id, revoked_at, session_id) VALUES (?, ?, ?)').run(row.device_id, now, id);
+        return true;
+      })(),
+    );
+  }
+
+  async revokeUserSessions(user: string, now: number): Promise<number> {
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        const rows = this.#stmt('SELECT id, device_id FROM sessions WHERE user = ? AND revoked_at IS NULL').all(user) as { id: string; device_id: string }[];
+        for (const row of rows) {
+          this.#stmt('UPDATE sessions SET revoked_at = ? WHERE id = ?').run(now, row.id);
+          this.#stmt('INSERT INTO revocations (device_id, revoked_at, session_id) VALUES (?, ?, ?)').run(row.device_id, now, row.id);
+        }
+        return rows.length;
+      })(),
+    );
+  }
+
+  async getIdpUser(username: string): Promise<IdpUserRecord | undefined> {
+    const row = this.#run(() => this.#stmt('SELECT * FROM idp_users WHERE username = ?').get(username)) as IdpUserRow | undefined;
+    return row === undefined ? undefined : toIdpUser(row);
+  }
+
+  async addIdpUser(user: IdpUserRecord): Promise<boolean> {
+    return this.#run(
+      () =>
+        this.#stmt(
+            `INSERT INTO idp_users (username, email, name, groups, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (username) DO NOTHING`,
+          )
+          .run(user.username, user.email, user.name ?? null, JSON.stringify(user.groups), user.passwordHash, user.disabled ? 1 : 0, user.createdAt).changes === 1,
+    );
+  }
+
+  async listIdpUsers(): Promise<IdpUserRecord[]> {
+    const rows = this.#run(() => this.#stmt('SELECT * FROM idp_users ORDER BY username').all()) as IdpUserRow[];
+    return rows.map(toIdpUser);
+  }
+
+  async setIdpUserDisabled(username: string, disabled: boolean): Promise<boolean> {
+    return this.#run(() => this.#stmt('UPDATE idp_users SET disabled = ? WHERE username = ?').run(disabled ? 1 : 0, username).changes === 1);
+  }
+
+  async setIdpUserPassword(username: string, passwordHash: string): Promise<boolean> {
+    return this.#run(() => this.#stmt('UPDATE idp_users SET password_hash = ? WHERE username = ?').run(passwordHash, username).changes === 1);
+  }
+
+  async getTotpSecret(username: string): Promise<string | undefined> {
+    const row = this.#run(() => this.#stmt('SELECT secret FROM idp_totp WHERE username = ?').get(username)) as { secret: string } | undefined;
+    return row?.secret;
+  }
+
+  async setTotpSecret(username: string, secret: string, now: number): Promise<boolean> {
+    return this.#run(
+      () => this.#stmt('INSERT INTO idp_totp (username, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (username) DO NOTHING').run(username, secret, now).changes === 1,
+    );
+  }
+
+  async clearTotpSecret(username: string): Promise<boolean> {
+    return this.#run(() => this.#stmt('DELETE FROM idp_totp WHERE username = ?').run(username).changes === 1);
+  }
+
+  async idpPayloadUpsert(record: IdpPayloadRecord, index: { grantId?: string | undefined; userCode?: string | undefined; uid?: string | undefined }): Promise<void> {
+    this.#run(() =>
+      this.#stmt(
+          `INSERT INTO idp_payloads (model, id, payload, expires_at, grant_id, user_code, uid) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, expires_at = excluded.expires_at,
+             grant_id = excluded.grant_id, user_code = excluded.user_code, uid = excluded.uid`,
+        )
+        .run(record.model, record.id, JSON.stringify(record.payload), record.expiresAt ?? null, index.grantId ?? null, index.userCode ?? null, index.uid ?? null),
+    );
+  }
+
+  async idpPayloadFind(model: string, id: string, now: number): Promise<IdpPayloadRecord | undefined> {
+    const row = this.#run(() => this.#stmt('SELECT * FROM idp_payloads WHERE model = ? AND id = ?').get(model, id)) as PayloadRow | undefined;
+    return toPayload(row, now);
+  }
+
+  async idpPayloadFindBy(model: string, key: 'userCode' | 'uid', value: string, now: number): Promise<IdpPayloadRecord | undefined> {
+    const sql = key === 'userCode' ? 'SELECT * FROM idp_payloads WHERE model = ? AND user_code = ?' : 'SELECT * FROM idp_payloads WHERE model = ? AND uid = ?';
+    const row = this.#run(() => this.#stmt(sql).get(model, value)) as PayloadRow | undefined;
+    return toPayload(row, now);
+  }
+
+  async idpPayloadConsume(model: string, id: string, now: number): Promise<void> {
+    this.#run(() => this.#stmt('UPDATE idp_payloads SET consumed_at = ? WHERE model = ? AND id = ?').run(Math.floor(now / 1000), model, id));
+  }
+
+  async idpPayloadDestroy(model: string, id: string): Promise<void> {
+    this.#run(() => this.#stmt('DELETE FROM idp_payloads WHERE model = ? AND id = ?').run(model, id));
+  }
+
+  async idpPayloadRevokeByGrantId(grantId: string): Promise<void> {
+    this.#run(() => this.#stmt('DELETE FROM idp_payloads WHERE grant_id = ?').run(grantId));
+  }
+
+  async idpPayloadSweep(now: number): Promise<number> {
+    return this.#run(() => this.#stmt('DELETE FROM idp_payloads WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now).changes);
   }
 
   async touchDevice(id: string, now: number): Promise<void> {
@@ -313,6 +512,77 @@ function migrate(db: Database.Database): void {
     db.prepare('DELETE FROM schema_version').run();
     db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
   })();
+}
+
+interface SessionRow {
+  id: string;
+  user: string;
+  device_id: string;
+  method: 'idp' | 'token';
+  groups: string;
+  amr: string;
+  acr: string | null;
+  auth_time: number;
+  created_at: number;
+  max_expires_at: number;
+  token_expires_at: number;
+  revoked_at: number | null;
+}
+
+function toSession(r: SessionRow): SessionRecord {
+  return {
+    id: r.id,
+    user: r.user,
+    deviceId: r.device_id,
+    method: r.method,
+    groups: JSON.parse(r.groups) as string[],
+    amr: JSON.parse(r.amr) as string[],
+    acr: r.acr ?? undefined,
+    authTime: r.auth_time,
+    createdAt: r.created_at,
+    maxExpiresAt: r.max_expires_at,
+    tokenExpiresAt: r.token_expires_at,
+    revokedAt: r.revoked_at ?? undefined,
+  };
+}
+
+interface IdpUserRow {
+  username: string;
+  email: string;
+  name: string | null;
+  groups: string;
+  password_hash: string;
+  disabled: number;
+  created_at: number;
+}
+
+function toIdpUser(r: IdpUserRow): IdpUserRecord {
+  return {
+    username: r.username,
+    email: r.email,
+    name: r.name ?? undefined,
+    groups: JSON.parse(r.groups) as string[],
+    passwordHash: r.password_hash,
+    disabled: r.disabled === 1,
+    createdAt: r.created_at,
+  };
+}
+
+interface PayloadRow {
+  model: string;
+  id: string;
+  payload: string;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+/** An expired payload reads as absent; a consumed one carries `consumed` (seconds), as oidc-provider expects. */
+function toPayload(row: PayloadRow | undefined, now: number): IdpPayloadRecord | undefined {
+  if (row === undefined) return undefined;
+  if (row.expires_at !== null && row.expires_at <= now) return undefined;
+  const payload = JSON.parse(row.payload) as Record<string, unknown>;
+  if (row.consumed_at !== null) payload.consumed = row.consumed_at;
+  return { model: row.model, id: row.id, payload, expiresAt: row.expires_at ?? undefined };
 }
 
 function toDevice(r: DeviceRow): Device {

@@ -65,6 +65,59 @@ export interface AuditQuery {
   before?: number;
 }
 
+/** A user of the embedded IdP kept in the store (config users are not copied here). */
+export interface IdpUserRecord {
+  username: string;
+  email: string;
+  name: string | undefined;
+  groups: string[];
+  /** `scrypt$...` (see proxy/identity/idp); never a plain password. */
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: number;
+}
+
+/**
+ * One oidc-provider model instance (session, grant, code, refresh token, device code, ...),
+ * stored for the embedded IdP's adapter so that sign-ins and refresh tokens survive a restart.
+ */
+export interface IdpPayloadRecord {
+  model: string;
+  id: string;
+  /** The model's JSON payload, as oidc-provider hands it over. */
+  payload: Record<string, unknown>;
+  /** ms since the epoch; undefined: no expiry. */
+  expiresAt: number | undefined;
+}
+
+/** A signed-in session of one user on one device (DESIGN.md §3: the proxy's session token). */
+export interface SessionRecord {
+  id: string;
+  user: string;
+  deviceId: string;
+  /** `idp` for an OIDC sign-in; `token` for a device enrolled with a one-time token (no IdP). */
+  method: 'idp' | 'token';
+  groups: string[];
+  amr: string[];
+  acr: string | undefined;
+  /** When the user last authenticated at the IdP (ID token `auth_time`), ms. */
+  authTime: number;
+  createdAt: number;
+  /** The hard end of the session (`identity.session.maxAge` after sign-in), ms. */
+  maxExpiresAt: number;
+  /** Expiry of the newest session token issued, ms. */
+  tokenExpiresAt: number;
+  revokedAt: number | undefined;
+}
+
+/** A revocation, in store order: a device (all its sessions) or one session. */
+export interface RevocationEntry {
+  seq: number;
+  deviceId: string;
+  /** Set when one session, not the whole device, was revoked. */
+  sessionId?: string | undefined;
+}
+
 export interface Store {
   createEnrollmentToken(token: EnrollmentTokenRecord): Promise<void>;
   /** Read-only check of a token, so the expensive work of enrolment is done only for a valid one. */
@@ -80,11 +133,49 @@ export interface Store {
    * Revocations recorded after sequence number `seq`, oldest first (a page at a time), so live
    * sessions anywhere can be cut. Sequence numbers only grow, whatever the clocks say.
    */
-  revocationsAfter(seq: number): Promise<{ seq: number; deviceId: string }[]>;
+  revocationsAfter(seq: number): Promise<RevocationEntry[]>;
   touchDevice(id: string, now: number): Promise<void>;
   /** Appends events in order, all or none (one transaction). */
   appendAudit(events: readonly AuditEvent[]): Promise<void>;
   queryAudit(query: AuditQuery): Promise<AuditEvent[]>;
+  /**
+   * Records a device enrolled by an OIDC sign-in (no enrolment token) and its first session,
+   * in one transaction.
+   */
+  enrollDeviceForUser(device: Omit<Device, 'status' | 'lastSeenAt' | 'revokedAt'>, session: SessionRecord): Promise<Device>;
+
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | undefined>;
+  /** Records a renewal; false when the session is unknown or revoked. */
+  renewSession(id: string, update: { authTime: number; groups: string[]; amr: string[]; acr: string | undefined; tokenExpiresAt: number }): Promise<boolean>;
+  /** Revokes one session and queues it for every node's watcher. False if unknown or already revoked. */
+  revokeSession(id: string, now: number): Promise<boolean>;
+  /** Revokes every live session of a user (user disabled). Returns how many. */
+  revokeUserSessions(user: string, now: number): Promise<number>;
+
+  getIdpUser(username: string): Promise<IdpUserRecord | undefined>;
+  /** Adds a user; false when the username is taken. */
+  addIdpUser(user: IdpUserRecord): Promise<boolean>;
+  listIdpUsers(): Promise<IdpUserRecord[]>;
+  setIdpUserDisabled(username: string, disabled: boolean): Promise<boolean>;
+  setIdpUserPassword(username: string, passwordHash: string): Promise<boolean>;
+  /** The TOTP secret enrolled by a user (config or store user), base32. */
+  getTotpSecret(username: string): Promise<string | undefined>;
+  /** Stores a user's first TOTP secret; false when one is already enrolled (never overwritten). */
+  setTotpSecret(username: string, secret: string, now: number): Promise<boolean>;
+  /** Removes a user's TOTP secret (an admin reset), so the next sign-in enrols a new one. */
+  clearTotpSecret(username: string): Promise<boolean>;
+
+  /** The embedded IdP's adapter storage (oidc-provider models). */
+  idpPayloadUpsert(record: IdpPayloadRecord, index: { grantId?: string | undefined; userCode?: string | undefined; uid?: string | undefined }): Promise<void>;
+  idpPayloadFind(model: string, id: string, now: number): Promise<IdpPayloadRecord | undefined>;
+  idpPayloadFindBy(model: string, key: 'userCode' | 'uid', value: string, now: number): Promise<IdpPayloadRecord | undefined>;
+  idpPayloadConsume(model: string, id: string, now: number): Promise<void>;
+  idpPayloadDestroy(model: string, id: string): Promise<void>;
+  idpPayloadRevokeByGrantId(grantId: string): Promise<void>;
+  /** Deletes expired IdP payloads; returns how many. */
+  idpPayloadSweep(now: number): Promise<number>;
+
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
