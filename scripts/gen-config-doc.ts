@@ -266,6 +266,30 @@ enrollment:
   maxTokenTtl: 30d                          # longest --ttl that token create accepts
 audit:
   file: /var/log/zerogate/audit.jsonl       # or stdout (the default), or none
+identity:
+  # The embedded IdP at /idp (the default). Hashes come from \`zerogate-proxy user hash-password\`;
+  # more users can live in the store (\`zerogate-proxy user add\`).
+  users:
+    - username: alice
+      email: alice@example.com
+      name: Alice Example
+      groups: [engineering, admin]
+      passwordHash: "scrypt$N=16384,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+      totpSecret: JBSWY3DPEHPK3PXPJBSWY3DP      # leave out: Alice sets up her authenticator at first sign-in
+  # An external IdP instead (see docs/identity.md for Okta, Entra ID, Keycloak and Google):
+  # oidc:
+  #   issuer: https://example.okta.com/oauth2/default
+  #   clientId: 0oa1b2c3d4e5f6g7h8i9
+  #   clientSecret: only-for-google-desktop-clients
+  #   scopes: [openid, email, profile, offline_access, groups]
+  #   groupsClaim: groups
+  #   userClaim: email
+  #   mfa: { amr: [mfa, otp, hwk], acr: [] }
+  #   acrValues: []
+  session:
+    tokenTtl: 10m                           # one session token; the agent renews it in-band
+    maxAge: 12h                             # then the user signs in again
+    mfaMaxAge: 12h                          # oldest MFA accepted at sign-in and renewal
 limits:
   maxFramePayload: 65536                    # bytes of one DATA frame (64 KiB)
   maxStreams: 1024                          # connections at once on one tunnel

@@ -33,6 +33,18 @@ export const ERROR_CODES = {
   ZG_ERR_AUTH_DEVICE_REVOKED: { status: 403, meaning: 'the device or its certificate was revoked' },
   ZG_ERR_AUTH_DEVICE_UNKNOWN: { status: 403, meaning: 'the certificate names a device that is not enrolled' },
   ZG_ERR_AUTH_NOT_ENROLLED: { status: 401, meaning: 'the agent is not enrolled: run `zerogate login`' },
+  // identity (OIDC sign-in and session tokens)
+  ZG_ERR_AUTH_ID_TOKEN_INVALID: { status: 401, meaning: 'an ID token failed verification: signature, algorithm, issuer, audience or validity time' },
+  ZG_ERR_AUTH_MFA_REQUIRED: { status: 401, meaning: 'the sign-in did not use multi-factor authentication (amr/acr)' },
+  ZG_ERR_AUTH_TOO_OLD: { status: 401, meaning: 'the sign-in (auth_time) is older than the allowed MFA age' },
+  ZG_ERR_AUTH_SESSION_REQUIRED: { status: 401, meaning: 'the request carries no session token (Authorization: Bearer)' },
+  ZG_ERR_AUTH_SESSION_INVALID: { status: 401, meaning: 'the session token is malformed, badly signed, or bound to another device certificate' },
+  ZG_ERR_AUTH_SESSION_EXPIRED: { status: 401, meaning: 'the session token or the session itself has expired' },
+  ZG_ERR_AUTH_SESSION_REVOKED: { status: 401, meaning: 'the session was ended (logout, user disabled, administrator)' },
+  ZG_ERR_AUTH_USER_MISMATCH: { status: 403, meaning: 'the signed-in user is not the user this device is enrolled to' },
+  ZG_ERR_AUTH_REAUTH_REQUIRED: { status: 401, meaning: 'the identity provider no longer accepts this sign-in: sign in again' },
+  ZG_ERR_AUTH_IDP_UNAVAILABLE: { status: 503, meaning: 'the identity provider (discovery, JWKS or token endpoint) cannot be reached' },
+  ZG_ERR_AUTH_LOGIN_FAILED: { status: 401, meaning: 'the interactive sign-in failed or was cancelled' },
   // access decisions
   ZG_ERR_POLICY_DENIED: { status: 403, meaning: 'the policy denies this access; see reasons' },
   ZG_ERR_POLICY_APP_NOT_FOUND: { status: 404, meaning: 'no published app has that id' },

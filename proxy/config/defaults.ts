@@ -26,6 +26,15 @@ export const CONFIG_DEFAULTS = {
   initialWindow: 256 * 1024,
   maxOpensPerSecond: 100,
   upstreamConnectTimeout: '10s',
+  /** DESIGN.md §3: session tokens live 10 minutes and are renewed in-band. */
+  sessionTokenTtl: '10m',
+  sessionMaxAge: '12h',
+  mfaMaxAge: '12h',
+  oidcScopes: ['openid', 'email', 'profile', 'offline_access'],
+  groupsClaim: 'groups',
+  userClaim: 'email',
+  /** DESIGN.md §6: amr values that count as MFA. */
+  mfaAmr: ['mfa', 'otp', 'hwk'],
 } as const;
 
 /** Inclusive bounds of duration settings, in milliseconds. */
@@ -36,6 +45,10 @@ export const DURATION_BOUNDS = {
   tokenTtl: { min: 1 * MINUTE, max: 90 * DAY },
   maxTokenTtl: { min: 1 * MINUTE, max: 90 * DAY },
   upstreamConnectTimeout: { min: 100, max: 5 * MINUTE },
+  /** Long enough to renew over a slow link, short enough that a stolen token soon dies. */
+  sessionTokenTtl: { min: 1 * MINUTE, max: 1 * DAY },
+  sessionMaxAge: { min: 5 * MINUTE, max: 90 * DAY },
+  mfaMaxAge: { min: 1 * MINUTE, max: 90 * DAY },
 } as const;
 
 /**
@@ -61,3 +74,13 @@ export const MAX_USER_LENGTH = 254;
 
 /** Longest path or URL accepted in the config. */
 export const MAX_PATH_LENGTH = 4096;
+
+/** Usernames of the embedded IdP: what people type, safe in URLs and audit lines. */
+export const USERNAME_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
+
+/** Most users the config file may list (more belong in the store: `zerogate-proxy user add`). */
+export const MAX_CONFIG_USERS = 1000;
+
+/** Most groups per user and the longest group, scope, claim or amr/acr value. */
+export const MAX_GROUPS = 100;
+export const MAX_CLAIM_VALUE_LENGTH = 256;

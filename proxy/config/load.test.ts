@@ -44,6 +44,13 @@ dataDir: ../var/zerogate
 devices: { certTtl: 1d12h }
 enrollment: { tokenTtl: 30m, maxTokenTtl: 7d }
 audit: { file: logs/audit.jsonl }
+identity:
+  oidc:
+    issuer: https://example.okta.com/oauth2/default
+    clientId: 0oa1example
+    groupsClaim: roles
+    mfa: { amr: [hwk], acr: ['urn:okta:loa:2fa:any'] }
+  session: { tokenTtl: 5m, maxAge: 8h, mfaMaxAge: 4h }
 limits:
   maxFramePayload: 131072
   maxStreams: 256
@@ -84,6 +91,20 @@ describe('parseConfig: valid configs', () => {
       devices: { certTtlMs: D + 12 * H },
       enrollment: { tokenTtlMs: 30 * M, maxTokenTtlMs: 7 * D },
       audit: { file: '/etc/zerogate/logs/audit.jsonl' },
+      identity: {
+        provider: 'oidc',
+        embedded: { users: [] },
+        oidc: {
+          issuer: 'https://example.okta.com/oauth2/default',
+          clientId: '0oa1example',
+          scopes: ['openid', 'email', 'profile', 'offline_access'],
+          groupsClaim: 'roles',
+          userClaim: 'email',
+          mfa: { amr: ['hwk'], acr: ['urn:okta:loa:2fa:any'] },
+          acrValues: [],
+        },
+        session: { tokenTtlMs: 5 * M, maxAgeMs: 8 * H, mfaMaxAgeMs: 4 * H },
+      },
       limits: {
         maxFramePayload: 131072,
         maxStreams: 256,
@@ -146,6 +167,12 @@ describe('parseConfig: valid configs', () => {
       devices: { certTtlMs: 7 * D },
       enrollment: { tokenTtlMs: H, maxTokenTtlMs: 30 * D },
       audit: { file: 'stdout' },
+      identity: {
+        provider: 'embedded',
+        embedded: { users: [] },
+        oidc: undefined,
+        session: { tokenTtlMs: 10 * M, maxAgeMs: 12 * H, mfaMaxAgeMs: 12 * H },
+      },
       limits: {
         maxFramePayload: 65536,
         maxStreams: 1024,
@@ -204,7 +231,7 @@ describe('parseConfig: errors name the file, path, line, expected and found', ()
   it('rejects unknown top-level keys without a far-fetched suggestion', () => {
     const issue = onlyIssue('colour: blue\n');
     expect(issue.message).toBe(
-      'zerogate.yaml:1:1: colour: unknown key "colour" (expected one of: server, dataDir, devices, enrollment, audit, limits, apps, policies)',
+      'zerogate.yaml:1:1: colour: unknown key "colour" (expected one of: server, dataDir, devices, enrollment, audit, identity, limits, apps, policies)',
     );
   });
 

@@ -10,7 +10,7 @@ import { formatDuration, tryParseDuration } from '../../shared/duration.ts';
 import { isHostOrIp, normalizeHost, parseHostPort, parsePublicUrl, parseUpstream, urlHost } from './address.ts';
 import { CONFIG_DEFAULTS, DURATION_BOUNDS, ID_PATTERN, LIMIT_BOUNDS } from './defaults.ts';
 import { describeValue, suggest, type ConfigIssues, type Segment } from './issues.ts';
-import type { AppConfig, HostPort, PolicyConfig, ProxyConfig } from './types.ts';
+import type { AppConfig, HostPort, IdentityConfig, IdpUserConfig, PolicyConfig, ProxyConfig } from './types.ts';
 
 type Fields = Record<string, unknown>;
 
@@ -61,6 +61,7 @@ export function resolveConfig(raw: unknown, baseDir: string, issues: ConfigIssue
     devices: { certTtlMs: duration(ctx, ['devices', 'certTtl'], entry(devices, 'certTtl'), 'certTtl') },
     enrollment: { tokenTtlMs, maxTokenTtlMs },
     audit: { file: auditFile(ctx, entry(entry(raw, 'audit'), 'file')) },
+    identity: resolveIdentity(ctx, entry(raw, 'identity')),
     limits: {
       maxFramePayload: integer(entry(limits, 'maxFramePayload'), 'maxFramePayload'),
       maxStreams: integer(entry(limits, 'maxStreams'), 'maxStreams'),
@@ -214,6 +215,80 @@ function resolveApps(ctx: Context, raw: unknown, policies: Record<string, Policy
     apps.push(app);
   }
   return apps;
+}
+
+function strings(value: unknown, fallback: readonly string[]): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [...fallback];
+}
+
+function resolveIdentity(ctx: Context, raw: unknown): IdentityConfig {
+  const users: IdpUserConfig[] = [];
+  const names = new Map<string, number>();
+  const rawUsers = entry(raw, 'users');
+  for (const [index, item] of (Array.isArray(rawUsers) ? rawUsers : []).entries()) {
+    if (!isFields(item)) continue;
+    const username = text(entry(item, 'username'), '');
+    const first = names.get(username);
+    if (first !== undefined) {
+      ctx.issues.add({ segments: ['identity', 'users', index, 'username'], expected: `a unique username (identity.users[${first}] already uses it)`, found: describeValue(username) });
+    } else names.set(username, index);
+    const user: IdpUserConfig = {
+      username,
+      email: text(entry(item, 'email'), ''),
+      groups: strings(entry(item, 'groups'), []),
+      passwordHash: text(entry(item, 'passwordHash'), ''),
+    };
+    const name = entry(item, 'name');
+    if (typeof name === 'string') user.name = name;
+    const totp = entry(item, 'totpSecret');
+    if (typeof totp === 'string') user.totpSecret = totp;
+    users.push(user);
+  }
+
+  const oidcRaw = entry(raw, 'oidc');
+  let oidc: IdentityConfig['oidc'];
+  if (isFields(oidcRaw)) {
+    const issuerRaw = entry(oidcRaw, 'issuer');
+    const issuer = text(issuerRaw, '');
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(issuer);
+    } catch {
+      parsed = undefined;
+    }
+    if (typeof issuerRaw === 'string' && (parsed === undefined || parsed.protocol !== 'https:' || parsed.search !== '' || parsed.hash !== '')) {
+      ctx.issues.add({ segments: ['identity', 'oidc', 'issuer'], expected: 'an https:// issuer URL without query or fragment', found: describeValue(issuerRaw) });
+    }
+    const scopes = strings(entry(oidcRaw, 'scopes'), CONFIG_DEFAULTS.oidcScopes);
+    if (!scopes.includes('openid')) {
+      ctx.issues.add({ segments: ['identity', 'oidc', 'scopes'], expected: 'a list that includes openid', found: describeValue(entry(oidcRaw, 'scopes')) });
+    }
+    const mfa = entry(oidcRaw, 'mfa');
+    oidc = {
+      issuer,
+      clientId: text(entry(oidcRaw, 'clientId'), ''),
+      scopes,
+      groupsClaim: text(entry(oidcRaw, 'groupsClaim'), CONFIG_DEFAULTS.groupsClaim),
+      userClaim: text(entry(oidcRaw, 'userClaim'), CONFIG_DEFAULTS.userClaim),
+      mfa: { amr: strings(entry(mfa, 'amr'), CONFIG_DEFAULTS.mfaAmr), acr: strings(entry(mfa, 'acr'), []) },
+      acrValues: strings(entry(oidcRaw, 'acrValues'), []),
+    };
+    const secret = entry(oidcRaw, 'clientSecret');
+    if (typeof secret === 'string') oidc.clientSecret = secret;
+  }
+
+  const session = entry(raw, 'session');
+  const seg = (key: string): Segment[] => ['identity', 'session', key];
+  return {
+    provider: oidc === undefined ? 'embedded' : 'oidc',
+    embedded: { users },
+    oidc,
+    session: {
+      tokenTtlMs: duration(ctx, seg('tokenTtl'), entry(session, 'tokenTtl'), 'sessionTokenTtl'),
+      maxAgeMs: duration(ctx, seg('maxAge'), entry(session, 'maxAge'), 'sessionMaxAge'),
+      mfaMaxAgeMs: duration(ctx, seg('mfaMaxAge'), entry(session, 'mfaMaxAge'), 'mfaMaxAge'),
+    },
+  };
 }
 
 function duration(ctx: Context, segments: Segment[], raw: unknown, name: keyof typeof DURATION_BOUNDS): number {

@@ -12,8 +12,12 @@ import {
   ID_PATTERN,
   LIMIT_BOUNDS,
   MAX_APP_NAME_LENGTH,
+  MAX_CLAIM_VALUE_LENGTH,
+  MAX_CONFIG_USERS,
+  MAX_GROUPS,
   MAX_PATH_LENGTH,
   MAX_USER_LENGTH,
+  USERNAME_PATTERN,
 } from './defaults.ts';
 import { describeValue, suggest, type ConfigIssues, type Segment } from './issues.ts';
 
@@ -101,6 +105,103 @@ const appSchema = {
   },
 } as const;
 
+const claimValue = (expected: string) =>
+  ({ type: 'string', minLength: 1, maxLength: MAX_CLAIM_VALUE_LENGTH, pattern: '^\\S+$', 'x-expected': expected }) as const;
+
+const claimList = (expected: string, description: string, fallback?: readonly string[]) =>
+  ({
+    type: 'array',
+    maxItems: MAX_GROUPS,
+    items: claimValue(expected),
+    description,
+    ...(fallback === undefined ? {} : { default: [...fallback] }),
+  }) as const;
+
+const idpUserSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['username', 'email', 'passwordHash'],
+  properties: {
+    username: {
+      type: 'string',
+      pattern: USERNAME_PATTERN,
+      description: 'What the user types at sign-in; the user id in apps, policies and audit.',
+      'x-expected': 'a username of lowercase letters, digits, ".", "_" and "-" (at most 64)',
+    },
+    email: { type: 'string', minLength: 3, maxLength: MAX_USER_LENGTH, pattern: '^[^\\s@]+@[^\\s@]+$', description: 'The `email` claim.', 'x-expected': 'an email address' },
+    name: { type: 'string', minLength: 1, maxLength: MAX_APP_NAME_LENGTH, description: 'Display name.' },
+    groups: claimList('a group name', 'Groups (the `groups` claim), e.g. admin, helpdesk, engineering.'),
+    passwordHash: {
+      type: 'string',
+      pattern: '^scrypt\\$',
+      maxLength: 512,
+      description: 'An scrypt hash from `zerogate-proxy user hash-password`; never a plain password.',
+      'x-expected': 'an scrypt hash (scrypt$...) from `zerogate-proxy user hash-password`',
+    },
+    totpSecret: {
+      type: 'string',
+      pattern: '^[A-Z2-7]{16,128}=*$',
+      description: 'Base32 TOTP secret; absent: the user sets up an authenticator app at first sign-in.',
+      'x-expected': 'a base32 TOTP secret (A-Z, 2-7; at least 16 characters)',
+    },
+  },
+} as const;
+
+const identitySchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Who signs in: the embedded IdP (users below) or an external OIDC IdP (`oidc`), and session lifetimes.',
+  properties: {
+    users: {
+      type: 'array',
+      maxItems: MAX_CONFIG_USERS,
+      items: idpUserSchema,
+      default: [],
+      description: 'Users of the embedded IdP at /idp (more can live in the store: `zerogate-proxy user add`). Ignored with `oidc`.',
+    },
+    oidc: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['issuer', 'clientId'],
+      description: 'An external OpenID Connect IdP (Okta, Entra ID, Keycloak, Google); replaces the embedded IdP.',
+      properties: {
+        issuer: {
+          type: 'string',
+          minLength: 1,
+          maxLength: MAX_PATH_LENGTH,
+          description: 'The issuer URL exactly as in the IdP\'s discovery document (https).',
+          'x-expected': 'an https:// issuer URL',
+        },
+        clientId: { type: 'string', minLength: 1, maxLength: MAX_CLAIM_VALUE_LENGTH, description: 'The client the agent signs in with: a native (public) app with PKCE and a loopback redirect.' },
+        clientSecret: { type: 'string', minLength: 1, maxLength: 1024, description: 'Only for IdPs that issue a secret to desktop clients (Google); kept by the proxy.' },
+        scopes: claimList('a scope', 'Scopes the agent asks for; `openid` is required, `offline_access` gives refresh tokens.', CONFIG_DEFAULTS.oidcScopes),
+        groupsClaim: { ...claimValue('a claim name'), default: CONFIG_DEFAULTS.groupsClaim, description: 'ID token claim with the user\'s groups.' },
+        userClaim: { ...claimValue('a claim name'), default: CONFIG_DEFAULTS.userClaim, description: 'ID token claim that names the user in apps, policies and audit.' },
+        mfa: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'What counts as MFA: any listed `amr` value in the token, or its `acr` among the listed ones.',
+          properties: {
+            amr: claimList('an amr value', 'amr values meaning MFA (RFC 8176).', CONFIG_DEFAULTS.mfaAmr),
+            acr: claimList('an acr value', 'acr values meaning MFA.', []),
+          },
+        },
+        acrValues: claimList('an acr value', '`acr_values` the agent requests at sign-in.', []),
+      },
+    },
+    session: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Session tokens (DESIGN.md §3).',
+      properties: {
+        tokenTtl: duration('Lifetime of one session token (1m to 1d); renewed in-band before it expires.', CONFIG_DEFAULTS.sessionTokenTtl),
+        maxAge: duration('Longest a sign-in lasts, however often renewed (5m to 90d).', CONFIG_DEFAULTS.sessionMaxAge),
+        mfaMaxAge: duration('Oldest MFA (auth_time) accepted at sign-in and renewal (1m to 90d).', CONFIG_DEFAULTS.mfaMaxAge),
+      },
+    },
+  },
+} as const;
+
 /** JSON Schema of the proxy config file. */
 export const CONFIG_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -183,6 +284,7 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    identity: identitySchema,
     limits: {
       type: 'object',
       additionalProperties: false,

@@ -51,6 +51,51 @@ export interface TunnelLimitsConfig {
   upstreamConnectTimeoutMs: number;
 }
 
+/** A user of the embedded IdP, from the config file. */
+export interface IdpUserConfig {
+  username: string;
+  email: string;
+  name?: string;
+  groups: string[];
+  /** `scrypt$...`, from `zerogate-proxy user hash-password`. */
+  passwordHash: string;
+  /** Base32 TOTP secret; absent: the user enrols an authenticator at first sign-in. */
+  totpSecret?: string;
+}
+
+/** An external OpenID Connect provider (DESIGN.md §6). */
+export interface OidcProviderConfig {
+  issuer: string;
+  /** The client the agent signs in with (a native/public client with PKCE). */
+  clientId: string;
+  clientSecret?: string;
+  scopes: string[];
+  /** The ID token claim holding the user's groups (a list or one string). */
+  groupsClaim: string;
+  /** The ID token claim that names the user (matched against app `users` and policies). */
+  userClaim: string;
+  /** A sign-in counts as MFA when `amr` holds one of `amr`, or `acr` is one of `acr`. */
+  mfa: { amr: string[]; acr: string[] };
+  /** `acr_values` the agent asks for; empty: none. */
+  acrValues: string[];
+}
+
+/** Identity: who signs in (embedded IdP or an external one) and how long sessions last. */
+export interface IdentityConfig {
+  /** `embedded`: the proxy's own IdP at `/idp`; `oidc`: the IdP in {@link IdentityConfig.oidc}. */
+  provider: 'embedded' | 'oidc';
+  embedded: { users: IdpUserConfig[] };
+  oidc: OidcProviderConfig | undefined;
+  session: {
+    /** Lifetime of one session token (default 10 min); the agent renews it in-band. */
+    tokenTtlMs: number;
+    /** The longest a sign-in lasts, however often its tokens are renewed. */
+    maxAgeMs: number;
+    /** The oldest `auth_time` accepted at sign-in and at renewal. */
+    mfaMaxAgeMs: number;
+  };
+}
+
 export interface ProxyConfig {
   server: {
     listen: HostPort;
@@ -67,6 +112,7 @@ export interface ProxyConfig {
   enrollment: { tokenTtlMs: number; maxTokenTtlMs: number };
   /** `stdout`, `none`, or an absolute file path. */
   audit: { file: 'stdout' | 'none' | (string & {}) };
+  identity: IdentityConfig;
   limits: TunnelLimitsConfig;
   apps: AppConfig[];
   policies: Record<string, PolicyConfig>;
@@ -104,6 +150,20 @@ export interface ConfigInput {
   devices?: { certTtl?: string };
   enrollment?: { tokenTtl?: string; maxTokenTtl?: string };
   audit?: { file?: string };
+  identity?: {
+    users?: { username: string; email: string; name?: string; groups?: string[]; passwordHash: string; totpSecret?: string }[];
+    oidc?: {
+      issuer: string;
+      clientId: string;
+      clientSecret?: string;
+      scopes?: string[];
+      groupsClaim?: string;
+      userClaim?: string;
+      mfa?: { amr?: string[]; acr?: string[] };
+      acrValues?: string[];
+    };
+    session?: { tokenTtl?: string; maxAge?: string; mfaMaxAge?: string };
+  };
   limits?: {
     maxFramePayload?: number;
     maxStreams?: number;
