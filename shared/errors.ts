@@ -45,6 +45,10 @@ export const ERROR_CODES = {
   ZG_ERR_AUTH_REAUTH_REQUIRED: { status: 401, meaning: 'the identity provider no longer accepts this sign-in: sign in again' },
   ZG_ERR_AUTH_IDP_UNAVAILABLE: { status: 503, meaning: 'the identity provider (discovery, JWKS or token endpoint) cannot be reached' },
   ZG_ERR_AUTH_LOGIN_FAILED: { status: 401, meaning: 'the interactive sign-in failed or was cancelled' },
+  ZG_ERR_AUTH_LOGIN_TIMEOUT: { status: 408, meaning: 'the sign-in was not completed in time (browser wait or device code expiry)' },
+  ZG_ERR_AUTH_IDP_UNTRUSTED: { status: 502, meaning: 'the identity provider presented a TLS certificate the agent does not trust' },
+  ZG_ERR_AUTH_IDP_MISCONFIGURED: { status: 502, meaning: 'the identity provider refused the agent\'s client or scopes, or sent answers the agent cannot use' },
+  ZG_ERR_AUTH_BROWSER_UNAVAILABLE: { status: 500, meaning: 'the system browser could not be opened' },
   // access decisions
   ZG_ERR_POLICY_DENIED: { status: 403, meaning: 'the policy denies this access; see reasons' },
   ZG_ERR_POLICY_APP_NOT_FOUND: { status: 404, meaning: 'no published app has that id' },
@@ -59,6 +63,8 @@ export const ERROR_CODES = {
   ZG_ERR_RATE_LIMITED: { status: 429, meaning: 'too many requests; retry later' },
   // store
   ZG_ERR_STORE_UNAVAILABLE: { status: 503, meaning: 'the store cannot be reached or is corrupt' },
+  // embedded identity provider
+  ZG_ERR_IDP_KEYS_INVALID: { status: 500, meaning: 'the embedded IdP keys file cannot be read or is malformed' },
   // generic
   ZG_ERR_BAD_REQUEST: { status: 400, meaning: 'the request body or parameters are invalid' },
   ZG_ERR_NOT_FOUND: { status: 404, meaning: 'no such route or object' },

@@ -20,7 +20,7 @@ export interface ReasonEntry {
 export const REASONS = {
   // identity
   'user-unauthenticated': {
-    summary: 'the request carries no valid proof of who the user is (for now: a bad, unknown, expired or used enrolment token)',
+    summary: 'the request carries no valid proof of who the user is: no session token, or a bad, unknown, expired or used enrolment token',
     remediation:
       'You are not signed in. Sign in again with `zerogate login`; if you used a one-time enrolment token, ask your administrator for a new one.',
   },
@@ -32,6 +32,10 @@ export const REASONS = {
     summary: 'the session token is malformed, badly signed, or not bound to this device certificate',
     remediation:
       'Your session is not valid on this device. Sign in again with `zerogate login`; if this keeps happening, contact your helpdesk.',
+  },
+  'session-revoked': {
+    summary: 'the session was ended: the user signed out, was disabled, or an administrator revoked it (addition to DESIGN.md §6)',
+    remediation: 'Your session was ended. Sign in again with `zerogate login`; if you did not sign out yourself, contact your helpdesk.',
   },
   'mfa-required': {
     summary: 'the policy requires multi-factor authentication and the sign-in did not use it',

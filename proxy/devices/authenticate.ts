@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { deviceIdFromX509 } from '../pki/index.ts';
 import type { Device, Store } from '../store/index.ts';
@@ -19,6 +20,8 @@ export interface DeviceIdentity {
   serial: string;
   /** When the presented certificate expires (ms since the epoch). */
   certNotAfter: number;
+  /** RFC 8705 `x5t#S256` of the presented certificate: what session tokens are bound to. */
+  certThumbprint: string;
 }
 
 /** Serial numbers compare as upper-case hex without leading zeros (forge and Node print them differently). */
@@ -90,5 +93,5 @@ export async function authenticateDevice(socket: TLSSocket, store: Store): Promi
       deviceId,
     };
   }
-  return { ok: true, device, serial, certNotAfter: new Date(cert.validTo).getTime() };
+  return { ok: true, device, serial, certNotAfter: new Date(cert.validTo).getTime(), certThumbprint: createHash('sha256').update(cert.raw).digest('base64url') };
 }

@@ -4,6 +4,7 @@ import { AuditLog } from '../audit/index.ts';
 import { createCa } from '../pki/index.ts';
 import type { LoadedPki } from '../pki/index.ts';
 import { SqliteStore } from '../store/index.ts';
+import { SessionService, SessionTokens } from '../identity/index.ts';
 import { enrollWithToken } from './enroll.ts';
 import { createEnrollmentToken, parseEnrollmentToken } from './tokens.ts';
 
@@ -17,10 +18,22 @@ describe('enrolment with a one-time token', () => {
     csr = createCsr(generateDeviceKey().privateKeyPem, { commonName: 'laptop' });
   });
 
+  let tokens: SessionTokens;
+  beforeAll(async () => {
+    tokens = await SessionTokens.ephemeral('https://proxy.test');
+  });
+
   const setup = () => {
     const store = SqliteStore.open(':memory:');
     const audit = new AuditLog(store, 'none');
-    return { store, audit, deps: { store, pki, audit, certTtlMs: 7 * 86_400_000 } };
+    const sessions = new SessionService({
+      store,
+      audit,
+      tokens,
+      verifyIdToken: () => Promise.reject(new Error('no IdP in this test')),
+      lifetimes: { tokenTtlMs: 600_000, maxAgeMs: 43_200_000, mfaMaxAgeMs: 43_200_000 },
+    });
+    return { store, audit, deps: { store, pki, audit, certTtlMs: 7 * 86_400_000, sessions } };
   };
 
   it('issues a certificate bound to the token user, once; reuse is refused and audited', async () => {

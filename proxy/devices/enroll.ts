@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { ZerogateError } from '../../shared/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import { signDeviceCsr, type LoadedPki } from '../pki/index.ts';
 import type { Store, TokenRefusal } from '../store/index.ts';
+import { certificateThumbprint, type IssuedSession, type SessionService } from '../identity/index.ts';
 import { normalizeSerial } from './authenticate.ts';
 import { parseEnrollmentToken } from './tokens.ts';
 
@@ -11,6 +12,8 @@ export interface EnrollDeps {
   pki: LoadedPki;
   audit: AuditLog;
   certTtlMs: number;
+  /** Issues the device's first session token. */
+  sessions: SessionService;
   now?: () => number;
 }
 
@@ -26,6 +29,54 @@ export interface EnrollResponse {
   certificate: string;
   ca: string;
   notAfter: string;
+  /** The first session on the new device (DESIGN.md §3 step 3). */
+  session: IssuedSession;
+}
+
+export interface IdTokenEnrollRequest {
+  idToken: string;
+  csr: string;
+  hostname: string;
+}
+
+function thumbprintOf(certPem: string): string {
+  return certificateThumbprint(new X509Certificate(certPem).raw);
+}
+
+/**
+ * Enrols a device for the user an ID token names (DESIGN.md §3: login and enrolment): verifies
+ * the token (signature, issuer, audience, times, MFA, auth age) before any signing work, signs the
+ * CSR, records the device and its first session in one transaction, and returns both.
+ */
+export async function enrollWithIdToken(deps: EnrollDeps, request: IdTokenEnrollRequest, source: string): Promise<EnrollResponse> {
+  const identity = await deps.sessions.verifyIdToken(request.idToken, source, 'enroll');
+  const now = deps.now?.() ?? Date.now();
+  const deviceId = randomUUID();
+  const issued = signDeviceCsr(deps.pki.ca, request.csr, { deviceId, ttlMs: deps.certTtlMs, now: new Date(now) });
+  const certNotAfter = issued.notAfter.getTime();
+  const record = deps.sessions.newRecord(deviceId, identity.user, identity, certNotAfter);
+  const device = await deps.store.enrollDeviceForUser(
+    {
+      id: deviceId,
+      user: identity.user,
+      hostname: request.hostname,
+      createdAt: now,
+      certSerial: normalizeSerial(issued.serial),
+      certNotAfter,
+      certFingerprint: issued.fingerprint,
+    },
+    record,
+  );
+  deps.audit.record({
+    type: 'device.enroll',
+    decision: 'allow',
+    source,
+    user: device.user,
+    device: deviceId,
+    detail: { hostname: request.hostname, method: 'oidc', serial: device.certSerial, amr: identity.amr },
+  });
+  const session = await deps.sessions.issue(record, thumbprintOf(issued.certPem), source, 'session.start');
+  return { deviceId, user: device.user, certificate: issued.certPem, ca: deps.pki.ca.certPem, notAfter: issued.notAfter.toISOString(), session };
 }
 
 const REFUSAL_MESSAGES = {
@@ -54,10 +105,14 @@ export async function enrollWithToken(deps: EnrollDeps, request: EnrollRequest, 
   if (!precheck.ok) refuse(deps, precheck, parsed.id, source);
   const deviceId = randomUUID();
   const issued = signDeviceCsr(deps.pki.ca, request.csr, { deviceId, ttlMs: deps.certTtlMs, now: new Date(now) });
+  // A token-enrolled device has no IdP sign-in: its session lasts as long as its certificate
+  // and is renewed with the certificate alone. Recorded with the device, in one transaction.
+  const { user: _unknownYet, ...draft } = deps.sessions.newRecord(deviceId, '', undefined, issued.notAfter.getTime());
   const result = await deps.store.enrollDevice({
     tokenId: parsed.id,
     secretHash: parsed.secretHash,
     now,
+    session: draft,
     device: {
       id: deviceId,
       hostname: request.hostname,
@@ -76,12 +131,14 @@ export async function enrollWithToken(deps: EnrollDeps, request: EnrollRequest, 
     device: deviceId,
     detail: { hostname: request.hostname, tokenId: parsed.id, serial: result.device.certSerial },
   });
+  const session = await deps.sessions.issue({ ...draft, user: result.device.user }, thumbprintOf(issued.certPem), source, 'session.start');
   return {
     deviceId,
     user: result.device.user,
     certificate: issued.certPem,
     ca: deps.pki.ca.certPem,
     notAfter: issued.notAfter.toISOString(),
+    session,
   };
 }
 

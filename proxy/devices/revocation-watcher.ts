@@ -1,6 +1,18 @@
+import type { Problem } from '../../shared/wire/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { Store } from '../store/index.ts';
 import type { SessionRegistry } from '../tunnel/registry.ts';
+
+const DEVICE_REVOKED: Problem = {
+  code: 'ZG_ERR_AUTH_DEVICE_REVOKED',
+  reasons: ['device-revoked'],
+  message: 'this device was revoked by an administrator: contact your helpdesk',
+};
+const SESSION_REVOKED: Problem = {
+  code: 'ZG_ERR_AUTH_SESSION_REVOKED',
+  reasons: ['session-revoked'],
+  message: 'this session was ended (signed out or revoked): sign in again with `zerogate login`',
+};
 
 /** How often the proxy looks for revocations made elsewhere (the CLI, another node). */
 export const REVOCATION_POLL_MS = 250;
@@ -42,16 +54,16 @@ export class RevocationWatcher {
     try {
       const revoked = await this.#store.revocationsAfter(this.#cursor);
       let ended = 0;
-      for (const { seq, deviceId: id } of revoked) {
+      for (const { seq, deviceId: id, sessionId } of revoked) {
         this.#cursor = seq;
-        const n = this.#sessions.terminateDevice(id, {
-          code: 'ZG_ERR_AUTH_DEVICE_REVOKED',
-          reasons: ['device-revoked'],
-          message: 'this device was revoked by an administrator: contact your helpdesk',
-        });
+        const n =
+          sessionId === undefined
+            ? this.#sessions.terminateDevice(id, DEVICE_REVOKED)
+            : this.#sessions.terminateSession(id, sessionId, SESSION_REVOKED);
         if (n > 0) {
           ended += n;
-          this.#audit.record({ type: 'session.reset', device: id, decision: 'deny', reasons: ['device-revoked'], detail: { sessions: n } });
+          const reasons = sessionId === undefined ? DEVICE_REVOKED.reasons : SESSION_REVOKED.reasons;
+          this.#audit.record({ type: 'session.reset', device: id, decision: 'deny', reasons: [...reasons], detail: { sessions: n, ...(sessionId === undefined ? {} : { session: sessionId }) } });
         }
       }
       return ended;

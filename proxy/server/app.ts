@@ -4,10 +4,12 @@ import rateLimit from '@fastify/rate-limit';
 import { ERROR_CODES, isZerogateError, ZerogateError } from '../../shared/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { AppConfig, ProxyConfig } from '../config/index.ts';
-import { enrollWithToken } from '../devices/index.ts';
+import { enrollWithIdToken, enrollWithToken } from '../devices/index.ts';
+import type { Identity } from '../identity/setup.ts';
+import { sessionRoutes } from './session-routes.ts';
 import type { LoadedPki } from '../pki/index.ts';
 import type { Store } from '../store/index.ts';
-import { deviceGuard, tunnelPlugin } from '../tunnel/endpoint.ts';
+import { deviceGuard, sessionGuard, tunnelPlugin } from '../tunnel/endpoint.ts';
 import { SessionRegistry } from '../tunnel/registry.ts';
 import { wireLimitsOf } from '../tunnel/session.ts';
 import { TLS_OPTIONS } from './tls.ts';
@@ -30,6 +32,7 @@ export interface AppDeps {
   store: Store;
   pki: LoadedPki;
   audit: AuditLog;
+  identity: Identity;
 }
 
 export interface BuiltApp {
@@ -46,7 +49,7 @@ const CSR_MAX = 16 * 1024;
  * from `listen()` so tests can `inject()` without a port.
  */
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
-  const { config, store, pki, audit } = deps;
+  const { config, store, pki, audit, identity } = deps;
   const tls = config.server.tls === undefined ? { cert: pki.server.certPem, key: pki.server.keyPem } : loadAdminTls(config);
   const app = Fastify({
     https: {
@@ -72,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     wireLimits: wireLimitsOf(config.limits),
     apps: () => apps,
     takeOpen: (deviceId: string) => sessions.takeOpen(deviceId, config.limits.maxOpensPerSecond),
+    sessions: identity.sessions,
   };
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -113,10 +117,15 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.get('/readyz', async (_request, reply) => {
     try {
       await store.ping();
-      return { status: 'ready' };
     } catch {
       return reply.code(503).send({ statusCode: 503, code: 'ZG_ERR_STORE_UNAVAILABLE', error: 'Service Unavailable', message: ERROR_CODES.ZG_ERR_STORE_UNAVAILABLE.meaning });
     }
+    try {
+      await identity.check();
+    } catch {
+      return reply.code(503).send({ statusCode: 503, code: 'ZG_ERR_AUTH_IDP_UNAVAILABLE', error: 'Service Unavailable', message: ERROR_CODES.ZG_ERR_AUTH_IDP_UNAVAILABLE.meaning });
+    }
+    return { status: 'ready' };
   });
   app.get('/.well-known/zerogate', async () => ({
     version: VERSION,
@@ -124,11 +133,20 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     caFingerprint: pki.caFingerprint,
     ca: '/v1/ca.pem',
     enroll: '/v1/enroll',
+    session: '/v1/session',
     tunnel: '/v1/tunnel',
+    oidc: {
+      issuer: identity.oidc.issuer,
+      clientId: identity.oidc.clientId,
+      scopes: identity.oidc.scopes,
+      acrValues: identity.oidc.acrValues,
+      embedded: identity.oidc.embedded,
+    },
   }));
   app.get('/v1/ca.pem', async (_request, reply) => reply.type('application/x-pem-file').send(pki.ca.certPem));
 
-  app.post<{ Body: { token: string; csr: string; hostname: string } }>(
+  const enrollDeps = { store, pki, audit, certTtlMs: config.devices.certTtlMs, sessions: identity.sessions };
+  app.post<{ Body: { token?: string; idToken?: string; csr: string; hostname: string } }>(
     '/v1/enroll',
     {
       config: { rateLimit: { max: ENROLL_RATE_PER_MINUTE, timeWindow: 60_000 } },
@@ -136,21 +154,28 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
         body: {
           type: 'object',
           additionalProperties: false,
-          required: ['token', 'csr', 'hostname'],
+          required: ['csr', 'hostname'],
+          // A one-time enrolment token (headless servers) or an ID token from the IdP: exactly one.
+          oneOf: [{ required: ['token'] }, { required: ['idToken'] }],
           properties: {
             token: { type: 'string', minLength: 1, maxLength: 256 },
+            idToken: { type: 'string', minLength: 1, maxLength: 16 * 1024 },
             csr: { type: 'string', minLength: 1, maxLength: CSR_MAX },
             hostname: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
           },
         },
       },
     },
-    async (request) =>
-      enrollWithToken({ store, pki, audit, certTtlMs: config.devices.certTtlMs }, request.body, request.ip),
+    async (request) => {
+      const { token, idToken, csr, hostname } = request.body;
+      if (idToken !== undefined) return enrollWithIdToken(enrollDeps, { idToken, csr, hostname }, request.ip);
+      return enrollWithToken(enrollDeps, { token: token ?? '', csr, hostname }, request.ip);
+    },
   );
 
   const guard = deviceGuard({ store, audit });
-  app.get('/v1/me/apps', { preValidation: guard }, async (request) => {
+  const signedIn = sessionGuard({ sessions: identity.sessions, audit });
+  app.get('/v1/me/apps', { preValidation: [guard, signedIn] }, async (request) => {
     const device = request.zgDevice;
     return {
       user: device?.user,
@@ -161,6 +186,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       }),
     };
   });
+
+  await app.register(sessionRoutes, { identity, store, audit });
+  if (identity.idp !== undefined) await app.register(identity.idp.plugin);
 
   await app.register(tunnelPlugin, { deps: sessionDeps, registry: sessions, ratePerMinute: TUNNEL_RATE_PER_MINUTE });
 

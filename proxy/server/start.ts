@@ -1,4 +1,6 @@
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { createIdentity, type Identity } from '../identity/setup.ts';
 import { AuditLog } from '../audit/index.ts';
 import { RevocationWatcher } from '../devices/index.ts';
 import type { ProxyConfig } from '../config/index.ts';
@@ -21,7 +23,33 @@ export interface RunningProxy {
   store: Store;
   audit: AuditLog;
   built: BuiltApp;
+  identity: Identity;
   close(): Promise<void>;
+}
+
+/**
+ * A free TCP port on `host`, for `listen` port 0: the embedded IdP's issuer URL must name the
+ * real port before the server is built (tests and throwaway proxies).
+ */
+async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ host, port: 0 }, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Fills in a port chosen by the system (`listen: host:0`), also in a derived publicUrl. */
+async function withRealPort(config: ProxyConfig): Promise<ProxyConfig> {
+  if (config.server.listen.port !== 0) return config;
+  const port = await freePort(config.server.listen.host);
+  const url = new URL(config.server.publicUrl);
+  if (url.port === '0') url.port = String(port);
+  return { ...config, server: { ...config.server, listen: { ...config.server.listen, port }, publicUrl: url.origin } };
 }
 
 export const STORE_FILE = 'zerogate.db';
@@ -31,7 +59,7 @@ export const STORE_FILE = 'zerogate.db';
  * opens the store, and listens on the one TLS port.
  */
 export async function startProxy(options: StartOptions): Promise<RunningProxy> {
-  const { config } = options;
+  const config = await withRealPort(options.config);
   const log = options.log ?? (() => undefined);
   const init = await initPki(config.dataDir, config.server.hostnames);
   if (init.created) log(`created a device CA in ${config.dataDir}`);
@@ -39,10 +67,13 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
   const store = SqliteStore.open(join(config.dataDir, STORE_FILE));
   const audit = new AuditLog(store, config.audit.file);
   let built: BuiltApp;
+  let identity: Identity | undefined;
   try {
-    built = await buildApp({ config, store, pki, audit });
+    identity = await createIdentity(config, store, audit);
+    built = await buildApp({ config, store, pki, audit, identity });
     await built.app.listen({ host: config.server.listen.host, port: config.server.listen.port });
   } catch (error) {
+    await identity?.close();
     await audit.close();
     await store.close();
     throw error;
@@ -63,11 +94,13 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
     store,
     audit,
     built,
+    identity,
     close() {
       closing ??= (async () => {
         watcher.stop();
         built.sessions.terminateAll({ code: 'ZG_ERR_TUNNEL_CLOSED', reasons: [], message: 'the proxy is shutting down' }, 1001);
         await built.app.close();
+        await identity.close();
         await audit.close();
         await store.close();
       })();

@@ -221,6 +221,7 @@ export class SqliteStore implements Store {
           .run(d.id, row.user, d.hostname, d.createdAt, d.certSerial, d.certNotAfter, d.certFingerprint);
         this.#stmt('INSERT INTO certificates (serial, device_id, not_after) VALUES (?, ?, ?)')
           .run(d.certSerial, d.id, d.certNotAfter);
+        if (input.session !== undefined) this.#insertSession({ ...input.session, user: row.user });
         return {
           ok: true,
           device: { ...d, user: row.user, status: 'active', lastSeenAt: undefined, revokedAt: undefined },

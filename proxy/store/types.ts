@@ -37,6 +37,8 @@ export interface EnrollInput {
   secretHash: string;
   now: number;
   device: Omit<Device, 'user' | 'status' | 'lastSeenAt' | 'revokedAt'>;
+  /** The device's first session, recorded in the same transaction; its user is the token's. */
+  session?: Omit<SessionRecord, 'user'>;
 }
 
 export type EnrollResult = { ok: true; device: Device } | { ok: false; refusal: TokenRefusal; user: string | undefined };

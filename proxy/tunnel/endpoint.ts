@@ -4,6 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatLimitsHeader, LIMITS_HEADER } from '../../shared/wire/index.ts';
 import { MAX_TRANSPORT_MESSAGE } from './limits.ts';
 import { authenticateDevice } from '../devices/index.ts';
+import { isZerogateError, ZerogateError } from '../../shared/errors.ts';
+import type { AuditLog } from '../audit/index.ts';
+import type { PresentedDevice, SessionIdentity, SessionService } from '../identity/index.ts';
 import type { Device } from '../store/index.ts';
 import { SessionRegistry } from './registry.ts';
 import { TunnelSession, type SessionDeps } from './session.ts';
@@ -15,7 +18,55 @@ declare module 'fastify' {
     zgDevice?: Device;
     /** Expiry (ms) of the client certificate the device presented. */
     zgCertNotAfter?: number;
+    /** `x5t#S256` of the client certificate the device presented. */
+    zgCertThumbprint?: string;
+    /** The session a valid bearer token named (routes behind {@link sessionGuard}). */
+    zgSession?: SessionIdentity;
   }
+}
+
+/** The credentials a device presented on this request (after {@link deviceGuard}). */
+export function presentedDevice(request: FastifyRequest): PresentedDevice {
+  const device = request.zgDevice;
+  if (device === undefined || request.zgCertThumbprint === undefined) throw new TypeError('presentedDevice() needs deviceGuard to run first');
+  return { device, certThumbprint: request.zgCertThumbprint, certNotAfter: request.zgCertNotAfter ?? 0 };
+}
+
+/** `Authorization: Bearer <token>` (RFC 6750 §2.1), or undefined. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
+  return match?.[1];
+}
+
+/**
+ * Requires a session token bound to the certificate {@link deviceGuard} checked, naming a live
+ * session; answers 401 with reasons and audits otherwise. With `allowExpired`, an expired token
+ * still identifies its session (renewal and logout).
+ */
+export function sessionGuard(deps: { sessions: SessionService; audit: AuditLog }, options: { allowExpired?: boolean } = {}) {
+  return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (request.zgDevice === undefined) return; // deviceGuard already answered
+    try {
+      request.zgSession = await deps.sessions.authenticate(bearerToken(request), presentedDevice(request), options);
+    } catch (error) {
+      const coded = isZerogateError(error) ? error : new ZerogateError('ZG_ERR_STORE_UNAVAILABLE', 'the session cannot be checked right now: try again shortly', { cause: error });
+      deps.audit.record({
+        type: 'session.deny',
+        decision: 'deny',
+        source: request.ip,
+        user: request.zgDevice.user,
+        device: request.zgDevice.id,
+        reasons: [...coded.reasons],
+        detail: { code: coded.code, route: request.routeOptions.url, ...(coded.detail ?? {}) },
+      });
+      await reply
+        .code(coded.statusCode)
+        .header('www-authenticate', `Bearer error="invalid_token"`)
+        .send({ statusCode: coded.statusCode, code: coded.code, error: coded.statusCode === 401 ? 'Unauthorized' : 'Service Unavailable', reasons: coded.reasons, message: coded.message });
+    }
+  };
 }
 
 /** Authenticates the device on a request (mTLS) or answers 401/403 with reasons and audits it. */
@@ -26,6 +77,7 @@ export function deviceGuard(deps: Pick<SessionDeps, 'store' | 'audit'>) {
     if (result.ok) {
       request.zgDevice = result.device;
       request.zgCertNotAfter = result.certNotAfter;
+      request.zgCertThumbprint = result.certThumbprint;
       return;
     }
     deps.audit.record({
@@ -62,17 +114,19 @@ export async function tunnelPlugin(
   const announced = `${LIMITS_HEADER}: ${formatLimitsHeader(opts.deps.wireLimits)}`;
   app.websocketServer.on('headers', (headers: string[]) => headers.push(announced));
   const guard = deviceGuard(opts.deps);
-  app.get('/v1/tunnel', { websocket: true, preValidation: guard, config: { rateLimit: { max: opts.ratePerMinute, timeWindow: 60_000 } } }, (socket, request) => {
+  const session = sessionGuard(opts.deps);
+  app.get('/v1/tunnel', { websocket: true, preValidation: [guard, session], config: { rateLimit: { max: opts.ratePerMinute, timeWindow: 60_000 } } }, (socket, request) => {
     const device = request.zgDevice;
-    if (device === undefined) {
+    const identity = request.zgSession;
+    if (device === undefined || identity === undefined) {
       socket.close(1008, 'unauthenticated');
       return;
     }
     const raw = request.raw.socket;
     raw.setNoDelay(true);
     const certNotAfter = request.zgCertNotAfter ?? 0;
-    const session = new TunnelSession(socket, raw, certNotAfter, device, request.ip, opts.deps, (s) => opts.registry.remove(s));
-    opts.registry.add(session);
+    const tunnel = new TunnelSession(socket, raw, { certNotAfter, device, identity, presented: presentedDevice(request) }, request.ip, opts.deps, (s) => opts.registry.remove(s));
+    opts.registry.add(tunnel);
     void opts.deps.store.touchDevice(device.id, Date.now()).catch(() => undefined);
   });
 }

@@ -39,6 +39,15 @@ export class SessionRegistry {
     return ended;
   }
 
+  /** Ends the tunnels of one session of a device (logout, session revocation). */
+  terminateSession(deviceId: string, sessionId: string, problem: Problem): number {
+    const set = this.#byDevice.get(deviceId);
+    if (set === undefined) return 0;
+    let ended = 0;
+    for (const session of [...set]) if (session.sessionId === sessionId && session.terminate(problem)) ended++;
+    return ended;
+  }
+
   /**
    * Takes one stream open from the device's budget, shared by all its sessions on this node
    * (DESIGN.md §4: open-rate per device).

@@ -4,6 +4,8 @@ import { MAX_MISSED_PONGS, PING_INTERVAL_MS, validateLimits, type Problem, type 
 import type { AuditLog } from '../audit/index.ts';
 import type { AppConfig, TunnelLimitsConfig } from '../config/index.ts';
 import type { Device, Store } from '../store/index.ts';
+import { isZerogateError } from '../../shared/errors.ts';
+import type { PresentedDevice, SessionIdentity, SessionService } from '../identity/index.ts';
 import { dialUpstream } from './upstream.ts';
 import { MAX_TRANSPORT_MESSAGE } from './limits.ts';
 
@@ -21,6 +23,24 @@ const CERT_EXPIRED: Problem = {
   message: 'the device certificate has expired: sign in again with `zerogate login`',
 };
 const SESSION_ENDING: Problem = { code: 'ZG_ERR_TUNNEL_CLOSED', reasons: [], message: 'this session is ending' };
+const TOKEN_EXPIRED: Problem = {
+  code: 'ZG_ERR_AUTH_SESSION_EXPIRED',
+  reasons: ['token-expired'],
+  message: 'your session has expired and was not renewed: sign in again with `zerogate login`',
+};
+
+/** How long before its token expires an unrenewed session warns the agent (CONTROL notice). */
+export const EXPIRY_WARNING_MS = 60_000;
+/** Least time between two in-band renewals of one session. */
+export const MIN_REAUTH_INTERVAL_MS = 2_000;
+
+/** The credentials a tunnel was opened with. */
+export interface TunnelAuth {
+  device: Device;
+  certNotAfter: number;
+  identity: SessionIdentity;
+  presented: PresentedDevice;
+}
 
 /** WebSocket close code when the proxy ends a session for a policy reason (RFC 6455 §7.4.2 private range). */
 export const CLOSE_POLICY = 4403;
@@ -35,6 +55,8 @@ export interface SessionDeps {
   apps: () => ReadonlyMap<string, AppConfig>;
   /** Takes one open from the device's rate budget (shared by its sessions). */
   takeOpen: (deviceId: string) => boolean;
+  /** Renews session tokens in-band (CONTROL `reauth`). */
+  sessions: SessionService;
 }
 
 /**
@@ -56,22 +78,30 @@ export class TunnelSession {
   readonly #certNotAfter: number;
   #expiryTimer: NodeJS.Timeout | undefined;
   readonly #onEnd: (session: TunnelSession) => void;
+  /** The session behind the tunnel; replaced by each in-band renewal. */
+  #identity: SessionIdentity;
+  readonly #presented: PresentedDevice;
+  #tokenTimer: NodeJS.Timeout | undefined;
+  #reauthInFlight = false;
+  #lastReauthAt = 0;
 
   constructor(
     ws: WebSocket,
     rawSocket: RawSocketLike & DataSocket,
-    certNotAfter: number,
-    device: Device,
+    auth: TunnelAuth,
     source: string,
     deps: SessionDeps,
     onEnd: (session: TunnelSession) => void,
   ) {
+    const { device, certNotAfter } = auth;
     this.#ws = ws;
     this.device = device;
     this.source = source;
     this.#deps = deps;
     this.#onEnd = onEnd;
     this.#certNotAfter = certNotAfter;
+    this.#identity = auth.identity;
+    this.#presented = auth.presented;
     const limits = deps.limits;
     this.#mux = new Mux(
       wsTransport(ws, rawSocket, 'proxy'),
@@ -84,8 +114,9 @@ export class TunnelSession {
             ? undefined
             : { code: 'ZG_ERR_RATE_LIMITED', reasons: ['rate-limited'], message: 'too many new streams: slow down' },
         onOpen: (stream, request) => void this.#onOpen(stream, request),
-        onControl: () => {
-          // Posture reports and other control messages arrive with the posture issue.
+        onControl: (message) => {
+          if (message.type === 'reauth') void this.#reauth(message.idToken);
+          // Posture reports arrive with the posture issue.
         },
         onProtocolError: (error) => {
           this.#audit('session.violation', { decision: 'deny', detail: { code: error.code } });
@@ -118,11 +149,91 @@ export class TunnelSession {
     }, PING_INTERVAL_MS);
     this.#pingTimer.unref();
     this.#armExpiry();
-    this.#audit('session.open', { decision: 'allow' });
+    this.#armTokenExpiry();
+    this.#audit('session.open', { decision: 'allow', detail: { session: this.sessionId } });
   }
 
   get mux(): Mux {
     return this.#mux;
+  }
+
+  /** The id of the signed-in session this tunnel carries. */
+  get sessionId(): string {
+    return this.#identity.session.id;
+  }
+
+  /** When the current session token expires (ms). */
+  get tokenExpiresAt(): number {
+    return this.#identity.claims.expiresAt;
+  }
+
+  /**
+   * CONTROL `reauth` (DESIGN.md §3): the agent renews its session token in-band with a fresh ID
+   * token; the answer is a `reauth` message with the new token, or with the refusal.
+   */
+  async #reauth(idToken: unknown): Promise<void> {
+    const now = Date.now();
+    if (this.#reauthInFlight || now - this.#lastReauthAt < MIN_REAUTH_INTERVAL_MS || this.#closed || this.#terminating) {
+      this.#mux.sendControl({ type: 'reauth', ok: false, code: 'ZG_ERR_RATE_LIMITED', reasons: ['rate-limited'], message: 'a renewal is already in progress or was just made' });
+      return;
+    }
+    this.#reauthInFlight = true;
+    this.#lastReauthAt = now;
+    try {
+      const token = typeof idToken === 'string' ? idToken : undefined;
+      const issued = await this.#deps.sessions.renew(this.#identity, this.#presented, token, this.source);
+      const expiresAt = Date.parse(issued.expiresAt);
+      const session = { ...this.#identity.session, tokenExpiresAt: expiresAt };
+      this.#identity = { session, claims: { ...this.#identity.claims, expiresAt } };
+      this.#armTokenExpiry();
+      if (!this.#closed) this.#mux.sendControl({ type: 'reauth', ok: true, token: issued.token, expiresAt: issued.expiresAt, sessionExpiresAt: issued.sessionExpiresAt });
+    } catch (error) {
+      const coded = isZerogateError(error)
+        ? { code: error.code, reasons: [...error.reasons], message: error.message }
+        : { code: 'ZG_ERR_INTERNAL', reasons: [], message: 'the renewal failed' };
+      this.#audit('session.renew', { decision: 'deny', reasons: coded.reasons, detail: { code: coded.code, session: this.sessionId } });
+      if (!this.#closed) this.#mux.sendControl({ type: 'reauth', ok: false, ...coded });
+      // A revoked session ends now; any other refusal leaves the token to run out.
+      if (isZerogateError(error, 'ZG_ERR_AUTH_SESSION_REVOKED')) this.terminate({ code: error.code, reasons: [...error.reasons], message: error.message }, CLOSE_POLICY);
+    } finally {
+      this.#reauthInFlight = false;
+    }
+  }
+
+  /** Warns the agent shortly before its session token expires, and ends the tunnel at expiry. */
+  #armTokenExpiry(): void {
+    clearTimeout(this.#tokenTimer);
+    const expiresAt = this.#identity.claims.expiresAt;
+    const delay = expiresAt - Date.now();
+    if (delay <= 0) {
+      queueMicrotask(() => this.terminate(TOKEN_EXPIRED, CLOSE_POLICY));
+      return;
+    }
+    const warnIn = delay - EXPIRY_WARNING_MS;
+    if (warnIn > 0) {
+      this.#tokenTimer = setTimeout(() => {
+        if (this.#closed || this.#identity.claims.expiresAt !== expiresAt) return;
+        this.#mux.sendControl({
+          type: 'notice',
+          level: 'warning',
+          code: 'ZG_ERR_AUTH_SESSION_EXPIRED',
+          reasons: ['token-expired'],
+          message: `your session ends at ${new Date(expiresAt).toISOString()} unless it is renewed: sign in again with \`zerogate login\``,
+          expiresAt: new Date(expiresAt).toISOString(),
+        });
+        this.#armTokenTimer(expiresAt);
+      }, Math.min(warnIn, MAX_TIMER_MS));
+    } else {
+      this.#armTokenTimer(expiresAt);
+    }
+    this.#tokenTimer?.unref();
+  }
+
+  #armTokenTimer(expiresAt: number): void {
+    this.#tokenTimer = setTimeout(() => {
+      if (this.#identity.claims.expiresAt === expiresAt) this.terminate(TOKEN_EXPIRED, CLOSE_POLICY);
+    }, Math.max(0, Math.min(expiresAt - Date.now(), MAX_TIMER_MS)));
+    this.#tokenTimer?.unref();
   }
 
   /**
@@ -217,6 +328,7 @@ export class TunnelSession {
     this.#closed = true;
     clearInterval(this.#pingTimer);
     clearTimeout(this.#expiryTimer);
+    clearTimeout(this.#tokenTimer);
     const stats = this.#mux.stats;
     this.#mux.close();
     this.#audit('session.close', { detail: { closeCode: code, streams: stats.streamsOpened, bytesIn: stats.bytesIn, bytesOut: stats.bytesOut } });

@@ -1,0 +1,90 @@
+/**
+ * The signing keys of an external IdP: its discovery document (OpenID Connect Discovery 1.0)
+ * names the JWKS, which jose fetches, caches and refetches when a token names an unknown `kid`
+ * (with a cooldown, so forged `kid`s cannot make us hammer the IdP). Any failure to reach the
+ * IdP refuses the sign-in: fail closed.
+ */
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import { ZerogateError } from '../../shared/errors.ts';
+
+/** Timeout of one request to the IdP (discovery or JWKS). */
+export const IDP_FETCH_TIMEOUT_MS = 5_000;
+/** How long fetched keys are used before they are fetched again. */
+export const JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
+/** Least time between two JWKS fetches (unknown `kid`s, errors). */
+export const JWKS_COOLDOWN_MS = 30_000;
+/** How long a discovery document is reused. */
+export const DISCOVERY_CACHE_MS = 60 * 60_000;
+/** Largest discovery document read. */
+export const DISCOVERY_MAX_BYTES = 256 * 1024;
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface IssuerKeysOptions {
+  issuer: string;
+  /** Replaces global fetch (tests). */
+  fetch?: FetchLike;
+}
+
+/** A JWKS source for jose that discovers the IdP's `jwks_uri` on first use. */
+export class IssuerKeys {
+  readonly #issuer: string;
+  readonly #fetch: FetchLike;
+  #jwks: { get: JWTVerifyGetKey; at: number } | undefined;
+  #pending: Promise<JWTVerifyGetKey> | undefined;
+
+  constructor(options: IssuerKeysOptions) {
+    this.#issuer = options.issuer;
+    this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
+  }
+
+  /** The key resolver jose's `jwtVerify` calls. */
+  readonly getKey: JWTVerifyGetKey = async (header, token) => {
+    const jwks = await this.#keys();
+    return jwks(header, token);
+  };
+
+  /** Fetches the discovery document now (readiness checks); throws when the IdP is unreachable. */
+  async check(): Promise<void> {
+    await this.#keys();
+  }
+
+  async #keys(): Promise<JWTVerifyGetKey> {
+    if (this.#jwks !== undefined && Date.now() - this.#jwks.at < DISCOVERY_CACHE_MS) return this.#jwks.get;
+    this.#pending ??= this.#discover().finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  async #discover(): Promise<JWTVerifyGetKey> {
+    const url = `${this.#issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    let document: unknown;
+    try {
+      const response = await this.#fetch(url, { signal: AbortSignal.timeout(IDP_FETCH_TIMEOUT_MS), headers: { accept: 'application/json' }, redirect: 'error' });
+      if (!response.ok) throw new Error(`discovery answered HTTP ${response.status}`);
+      const text = await response.text();
+      if (text.length > DISCOVERY_MAX_BYTES) throw new Error('discovery document too large');
+      document = JSON.parse(text);
+    } catch (cause) {
+      throw new ZerogateError('ZG_ERR_AUTH_IDP_UNAVAILABLE', `the identity provider's discovery document cannot be read from ${url}`, { cause });
+    }
+    const fields = document !== null && typeof document === 'object' ? (document as Record<string, unknown>) : {};
+    if (fields.issuer !== this.#issuer) {
+      throw new ZerogateError('ZG_ERR_AUTH_IDP_UNAVAILABLE', `the identity provider's discovery document names another issuer than ${this.#issuer}`);
+    }
+    const jwksUri = fields.jwks_uri;
+    if (typeof jwksUri !== 'string' || !jwksUri.startsWith('https://')) {
+      throw new ZerogateError('ZG_ERR_AUTH_IDP_UNAVAILABLE', 'the identity provider\'s discovery document has no https jwks_uri');
+    }
+    const fetcher = this.#fetch;
+    const get = createRemoteJWKSet(new URL(jwksUri), {
+      timeoutDuration: IDP_FETCH_TIMEOUT_MS,
+      cooldownDuration: JWKS_COOLDOWN_MS,
+      cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
+      [customFetch]: (input: string, init: RequestInit) => fetcher(input, { ...init, redirect: 'error' }),
+    });
+    this.#jwks = { get, at: Date.now() };
+    return get;
+  }
+}

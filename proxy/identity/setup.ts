@@ -1,0 +1,119 @@
+/**
+ * Builds the proxy's identity layer from the config: which IdP signs users in (the embedded one
+ * at `/idp`, or an external one), how its ID tokens are verified, and the session service.
+ */
+import { join } from 'node:path';
+import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
+import type { AuditLog } from '../audit/index.ts';
+import type { ProxyConfig } from '../config/index.ts';
+import type { Store } from '../store/index.ts';
+import { verifyIdToken, type IdTokenPolicy } from './id-token.ts';
+import { AGENT_CLIENT_ID, agentClient, createEmbeddedIdp, type EmbeddedIdp } from './idp/index.ts';
+import { IssuerKeys, type FetchLike } from './issuer-keys.ts';
+import { SessionTokens } from './session-token.ts';
+import { SessionService } from './sessions.ts';
+
+/** Where the embedded IdP is mounted (DESIGN.md §6). */
+export const IDP_MOUNT_PATH = '/idp';
+/** Scopes the agent asks the embedded IdP for. */
+export const EMBEDDED_SCOPES = ['openid', 'email', 'profile', 'groups', 'offline_access'];
+/** The embedded IdP's MFA markers (it always requires TOTP). */
+export const EMBEDDED_AMR = ['pwd', 'otp', 'mfa'];
+export const EMBEDDED_ACR = 'urn:zerogate:loa:mfa';
+/** Files in the data dir. */
+export const SESSION_KEY_FILE = 'session-signing-key.json';
+export const IDP_KEYS_FILE = 'idp-keys.json';
+
+/** What agents learn from `GET /.well-known/zerogate` to sign in. */
+export interface OidcDiscovery {
+  issuer: string;
+  clientId: string;
+  scopes: string[];
+  acrValues: string[];
+  /** True when the issuer is this proxy (the agent then trusts only the pinned proxy CA for it). */
+  embedded: boolean;
+}
+
+export interface Identity {
+  sessions: SessionService;
+  tokens: SessionTokens;
+  idp: EmbeddedIdp | undefined;
+  oidc: OidcDiscovery;
+  /** Throws when the IdP cannot be reached (readiness). */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface IdentityOptions {
+  /** Replaces fetch for the external IdP (tests). */
+  fetch?: FetchLike;
+  now?: () => number;
+}
+
+export async function createIdentity(config: ProxyConfig, store: Store, audit: AuditLog, options: IdentityOptions = {}): Promise<Identity> {
+  const publicUrl = config.server.publicUrl;
+  const tokens = await SessionTokens.open(join(config.dataDir, SESSION_KEY_FILE), publicUrl);
+  const { session } = config.identity;
+  let keys: JWTVerifyGetKey;
+  let policy: IdTokenPolicy;
+  let idp: EmbeddedIdp | undefined;
+  let oidc: OidcDiscovery;
+  let check: () => Promise<void>;
+  const external = config.identity.oidc;
+  if (external === undefined) {
+    const issuer = `${publicUrl}${IDP_MOUNT_PATH}`;
+    idp = await createEmbeddedIdp({
+      issuer,
+      mountPath: IDP_MOUNT_PATH,
+      store,
+      audit,
+      users: config.identity.embedded.users,
+      clients: [agentClient()],
+      keysFile: join(config.dataDir, IDP_KEYS_FILE),
+      claims: { groupsClaim: 'groups', amr: EMBEDDED_AMR, acr: EMBEDDED_ACR },
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+    keys = createLocalJWKSet(idp.publicJwks() as Parameters<typeof createLocalJWKSet>[0]);
+    policy = {
+      issuer,
+      audience: AGENT_CLIENT_ID,
+      groupsClaim: 'groups',
+      userClaim: 'sub',
+      mfa: { amr: ['mfa'], acr: [EMBEDDED_ACR] },
+      mfaMaxAgeMs: session.mfaMaxAgeMs,
+    };
+    oidc = { issuer, clientId: AGENT_CLIENT_ID, scopes: EMBEDDED_SCOPES, acrValues: [], embedded: true };
+    check = async () => undefined;
+  } else {
+    const issuerKeys = new IssuerKeys({ issuer: external.issuer, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
+    keys = issuerKeys.getKey;
+    policy = {
+      issuer: external.issuer,
+      audience: external.clientId,
+      groupsClaim: external.groupsClaim,
+      userClaim: external.userClaim,
+      mfa: external.mfa,
+      mfaMaxAgeMs: session.mfaMaxAgeMs,
+    };
+    oidc = { issuer: external.issuer, clientId: external.clientId, scopes: external.scopes, acrValues: external.acrValues, embedded: false };
+    check = () => issuerKeys.check();
+  }
+  const sessions = new SessionService({
+    store,
+    audit,
+    tokens,
+    verifyIdToken: (idToken, now) => verifyIdToken(idToken, keys, policy, now),
+    lifetimes: { tokenTtlMs: session.tokenTtlMs, maxAgeMs: session.maxAgeMs, mfaMaxAgeMs: session.mfaMaxAgeMs },
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  return {
+    sessions,
+    tokens,
+    idp,
+    oidc,
+    check,
+    async close() {
+      await idp?.close();
+    },
+  };
+}
