@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isZerogateError, ZerogateError } from '../../shared/errors.ts';
 import { enrollWithToken } from '../core/enroll/index.ts';
 import { parseJsonResponse, proxyRequest } from '../core/http/request.ts';
+import { SessionKeeper, signIn, signOut, type SignInMethod } from '../core/session/index.ts';
 import { AgentHome, FILES, type DeviceCredentials } from '../core/state/index.ts';
 import { listenApp, parseListenAddress, TunnelClient, type AppListener } from '../core/tunnel/index.ts';
 
@@ -17,9 +18,11 @@ export const EXIT_USAGE = 2;
 const USAGE = `usage: zerogate <command> [options]
 
 commands:
-  login --proxy URL (--ca-fingerprint H | --ca-file F) --token T [--hostname NAME]
-                              enrol this device with a one-time token
-  logout                      delete this device's credentials
+  login [--proxy URL] [--ca-fingerprint H | --ca-file F] [--no-browser | --device-code | --token T]
+        [--hostname NAME]     sign in with your identity provider (system browser; --no-browser
+                              prints the URL; --device-code for machines without a browser) and
+                              enrol this device; --token T enrols with a one-time token instead
+  logout                      end the session at the proxy and delete this device's secrets
   status [--json]             who is signed in, the device and its certificate
   apps [--json]               the apps this device may reach, with the reasons for each verdict
   connect <app> [--listen 127.0.0.1:PORT]
@@ -93,21 +96,40 @@ async function login(args: string[], io: CliIo, home: AgentHome): Promise<number
     'ca-file': { type: 'string' },
     token: { type: 'string' },
     hostname: { type: 'string' },
+    'no-browser': { type: 'boolean' },
+    'device-code': { type: 'boolean' },
   });
-  if (values.proxy === undefined) throw new ZerogateError('ZG_ERR_USAGE', 'login needs --proxy https://HOST:PORT');
-  if (values.token === undefined) {
-    throw new ZerogateError('ZG_ERR_USAGE', 'login needs --token T (a one-time enrolment token from your administrator)');
-  }
-  const enrollment = await enrollWithToken({
-    proxyUrl: values.proxy,
-    token: readToken(values.token),
-    home,
+  const modes = [values.token !== undefined, values['no-browser'] === true, values['device-code'] === true].filter(Boolean).length;
+  if (modes > 1) throw new ZerogateError('ZG_ERR_USAGE', 'choose one of --token, --no-browser and --device-code');
+  const pins = {
     ...(values['ca-fingerprint'] === undefined ? {} : { caFingerprint: values['ca-fingerprint'] }),
     ...(values['ca-file'] === undefined ? {} : { caFile: values['ca-file'] }),
     ...(values.hostname === undefined ? {} : { hostname: values.hostname }),
+  };
+  if (values.token !== undefined) {
+    if (values.proxy === undefined) throw new ZerogateError('ZG_ERR_USAGE', 'login --token needs --proxy https://HOST:PORT');
+    const enrollment = await enrollWithToken({ proxyUrl: values.proxy, token: readToken(values.token), home, ...pins });
+    io.out(`enrolled device ${enrollment.deviceId} for ${enrollment.user} at ${enrollment.proxyUrl}`);
+    io.out(`device certificate valid until ${enrollment.certNotAfter}; credentials in ${home.dir}`);
+    return EXIT_OK;
+  }
+  const method: SignInMethod = values['device-code'] === true ? 'device-code' : values['no-browser'] === true ? 'print-url' : 'browser';
+  const started = Date.now();
+  const result = await signIn({
+    home,
+    method,
+    say: (line) => io.err(line),
+    ...(values.proxy === undefined ? {} : { proxyUrl: values.proxy }),
+    ...pins,
   });
-  io.out(`enrolled device ${enrollment.deviceId} for ${enrollment.user} at ${enrollment.proxyUrl}`);
-  io.out(`device certificate valid until ${enrollment.certNotAfter}; credentials in ${home.dir}`);
+  const { enrollment, session } = result;
+  io.out(`signed in as ${session.user} at ${enrollment.proxyUrl} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  io.out(
+    result.enrolled
+      ? `enrolled device ${enrollment.deviceId}; certificate valid until ${enrollment.certNotAfter}; credentials in ${home.dir}`
+      : `device ${enrollment.deviceId} (already enrolled); certificate valid until ${enrollment.certNotAfter}`,
+  );
+  io.out(`session valid until ${session.sessionExpiresAt} (renewed automatically while the agent runs)`);
   return EXIT_OK;
 }
 
@@ -124,9 +146,15 @@ function readToken(value: string): string {
 
 async function logout(args: string[], io: CliIo, home: AgentHome): Promise<number> {
   parse(args, {});
-  const was = home.isEnrolled();
-  home.clear();
-  io.out(was ? `deleted this device's credentials from ${home.dir}` : 'this device was not enrolled');
+  const result = await signOut(home);
+  if (!result.wasEnrolled) {
+    io.out('this device was not enrolled');
+    return EXIT_OK;
+  }
+  if (result.sessionRevoked) io.out('ended the session at the proxy');
+  if (result.refreshTokenRevoked) io.out('revoked the sign-in at the identity provider');
+  for (const problem of result.problems) io.err(`warning: ${problem}`);
+  io.out(`deleted this device's credentials from ${home.dir}`);
   return EXIT_OK;
 }
 
@@ -140,6 +168,10 @@ async function status(args: string[], io: CliIo, home: AgentHome): Promise<numbe
   const creds = home.loadCredentials();
   const cert = new X509Certificate(creds.certPem);
   const notAfter = new Date(cert.validTo);
+  const session = home.loadSession();
+  const oidc = home.loadOidc();
+  const now = Date.now();
+  const sessionEnds = session === undefined ? undefined : Date.parse(session.sessionExpiresAt);
   const info = {
     enrolled: true,
     user: creds.enrollment.user,
@@ -147,12 +179,18 @@ async function status(args: string[], io: CliIo, home: AgentHome): Promise<numbe
     proxy: creds.enrollment.proxyUrl,
     caFingerprint: creds.enrollment.caFingerprint,
     certificateExpires: notAfter.toISOString(),
-    certificateExpired: notAfter.getTime() <= Date.now(),
+    certificateExpired: notAfter.getTime() <= now,
+    signedIn: sessionEnds !== undefined && sessionEnds > now,
+    signInMethod: oidc === undefined ? 'enrolment token' : 'identity provider',
+    identityProvider: oidc?.issuer,
+    sessionExpires: session?.sessionExpiresAt,
+    sessionTokenExpires: session?.expiresAt,
   };
   if (values.json) {
     io.out(JSON.stringify(info, null, 2));
   } else {
-    io.out(`user:        ${info.user}`);
+    io.out(`user:        ${info.user}${info.signedIn ? '' : ' (signed out: run `zerogate login`)'}`);
+    if (info.signedIn) io.out(`signed in:   until ${info.sessionExpires} (${info.signInMethod}${info.identityProvider === undefined ? '' : ` ${info.identityProvider}`})`);
     io.out(`device:      ${info.deviceId}`);
     io.out(`proxy:       ${info.proxy}`);
     io.out(`certificate: ${info.certificateExpired ? 'EXPIRED' : 'valid'} until ${info.certificateExpires}`);
@@ -168,16 +206,19 @@ interface AppVerdict {
   reasons: string[];
 }
 
-async function fetchApps(creds: DeviceCredentials): Promise<AppVerdict[]> {
+async function fetchApps(creds: DeviceCredentials, keeper: SessionKeeper): Promise<AppVerdict[]> {
+  await keeper.ensureFresh();
   const response = await proxyRequest(new URL('/v1/me/apps', creds.enrollment.proxyUrl), {
     tls: { ca: creds.caPem, cert: creds.certPem, key: creds.keyPem },
+    bearer: keeper.bearer(),
   });
   return parseJsonResponse<{ apps: AppVerdict[] }>(response, 'the app list').apps;
 }
 
 async function apps(args: string[], io: CliIo, home: AgentHome): Promise<number> {
   const { values } = parse(args, { json: { type: 'boolean' } });
-  const list = await fetchApps(home.loadCredentials());
+  const creds = home.loadCredentials();
+  const list = await fetchApps(creds, newKeeper(home, creds, io));
   if (values.json) {
     io.out(JSON.stringify(list, null, 2));
     return EXIT_OK;
@@ -188,21 +229,29 @@ async function apps(args: string[], io: CliIo, home: AgentHome): Promise<number>
   return EXIT_OK;
 }
 
-/** Refusals that no retry can fix: the device must be enrolled again. */
-const PERMANENT_REASONS = new Set(['device-revoked', 'device-unenrolled', 'certificate-invalid']);
+/** Refusals that no retry can fix: the user must sign in (or the device enrol) again. */
+const PERMANENT_REASONS = new Set(['device-revoked', 'device-unenrolled', 'certificate-invalid', 'session-revoked', 'token-invalid', 'user-unauthenticated']);
+
+function newKeeper(home: AgentHome, creds: DeviceCredentials, io: CliIo): SessionKeeper {
+  return new SessionKeeper({ home, credentials: creds, warn: (message) => io.err(`notice: ${message}`) });
+}
 
 interface ClientRun {
   client: TunnelClient;
+  keeper: SessionKeeper;
   /** Resolves with the refusal when the proxy refuses this device for good. */
   refused: Promise<ZerogateError>;
 }
 
-function startClient(creds: DeviceCredentials, io: CliIo): ClientRun {
+function startClient(creds: DeviceCredentials, io: CliIo, keeper: SessionKeeper): ClientRun {
   let refuse: (error: ZerogateError) => void = () => undefined;
   const refused = new Promise<ZerogateError>((resolve) => (refuse = resolve));
   const client = new TunnelClient({
     credentials: creds,
+    bearer: () => keeper.bearer(),
+    beforeConnect: () => keeper.ensureFresh(),
     onControl: (message) => {
+      if (keeper.handleControl(message)) return;
       if (message.type === 'notice' && typeof message.message === 'string') {
         const reasons = Array.isArray(message.reasons) ? ` [${message.reasons.filter((r) => typeof r === 'string').join(', ')}]` : '';
         io.err(`notice: ${message.message.slice(0, 500)}${reasons}`);
@@ -219,14 +268,17 @@ function startClient(creds: DeviceCredentials, io: CliIo): ClientRun {
       } else if (state === 'disconnected' && detail?.delayMs !== undefined) io.err(`tunnel: disconnected, retrying in ${detail.delayMs} ms`);
     },
   });
+  keeper.attach(client);
+  keeper.start();
   client.start();
-  return { client, refused };
+  return { client, keeper, refused };
 }
 
 /** Waits for Ctrl-C, or fails with the refusal when the proxy refuses this device for good. */
 async function serveUntilStopped(run: ClientRun, io: CliIo, cleanup: () => Promise<void>): Promise<number> {
   const outcome = await Promise.race([io.untilStopped().then(() => undefined), run.refused]);
   await cleanup();
+  run.keeper.stop();
   await run.client.stop();
   if (outcome !== undefined) throw outcome;
   return EXIT_OK;
@@ -244,11 +296,12 @@ async function connect(args: string[], io: CliIo, home: AgentHome): Promise<numb
   if (app === undefined || extra.length > 0) throw new ZerogateError('ZG_ERR_USAGE', 'connect takes exactly one app id: zerogate connect <app> [--listen 127.0.0.1:PORT]');
   const address = parseListenAddress(values.listen ?? '127.0.0.1:0');
   const creds = home.loadCredentials();
-  const run = startClient(creds, io);
+  const run = startClient(creds, io, newKeeper(home, creds, io));
   let listener: AppListener;
   try {
     listener = await listenApp(run.client, app, address, listenerEvents(io));
   } catch (error) {
+    run.keeper.stop();
     await run.client.stop();
     throw error;
   }
@@ -259,13 +312,14 @@ async function connect(args: string[], io: CliIo, home: AgentHome): Promise<numb
 async function up(args: string[], io: CliIo, home: AgentHome): Promise<number> {
   const { values } = parse(args, { json: { type: 'boolean' } });
   const creds = home.loadCredentials();
-  const list = (await fetchApps(creds)).filter((a) => a.allowed);
+  const keeper = newKeeper(home, creds, io);
+  const list = (await fetchApps(creds, keeper)).filter((a) => a.allowed);
   if (list.length === 0) {
     io.out(values.json ? '[]' : 'no apps are available to this device: `zerogate apps` says why');
     return EXIT_OK;
   }
   const ports = readPorts(home);
-  const run = startClient(creds, io);
+  const run = startClient(creds, io, keeper);
   const { client } = run;
   const listeners: AppListener[] = [];
   try {
@@ -283,6 +337,7 @@ async function up(args: string[], io: CliIo, home: AgentHome): Promise<number> {
     }
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
+    run.keeper.stop();
     await client.stop();
     throw error;
   }

@@ -89,6 +89,7 @@ export function openRawTunnel(url: string, credentials: DeviceCredentials): Prom
       cert: credentials.certPem,
       key: credentials.keyPem,
       perMessageDeflate: false,
+      ...(credentials.session === undefined ? {} : { headers: { authorization: `Bearer ${credentials.session.token}` } }),
     });
     const frames: Frame[] = [];
     const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { certificateThumbprint } from '../../proxy/identity/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -96,10 +97,12 @@ export async function startStack(input: ConfigInput = {}): Promise<Stack> {
       const issued = signDeviceCsr(proxy.pki.ca, csr, { deviceId, ttlMs: options.ttlMs, now: options.now ?? new Date() });
       const { token } = await createEnrollmentToken(proxy.store, user, 60_000);
       const { id, secretHash } = parseEnrollmentToken(token);
+      const { user: _fromToken, ...draft } = proxy.identity.sessions.newRecord(deviceId, '', undefined, issued.notAfter.getTime());
       const result = await proxy.store.enrollDevice({
         tokenId: id,
         secretHash,
         now: Date.now(),
+        session: draft,
         device: {
           id: deviceId,
           hostname: 'direct',
@@ -110,7 +113,9 @@ export async function startStack(input: ConfigInput = {}): Promise<Stack> {
         },
       });
       if (!result.ok) throw new Error(`direct enrolment failed: ${result.refusal}`);
+      const session = await proxy.identity.sessions.issue({ ...draft, user }, certificateThumbprint(new X509Certificate(issued.certPem).raw), 'test', 'session.start');
       return {
+        session: { sessionId: session.sessionId, user, token: session.token, expiresAt: session.expiresAt, sessionExpiresAt: session.sessionExpiresAt },
         enrollment: {
           proxyUrl: proxy.url,
           deviceId,

@@ -11,9 +11,10 @@ interface UpgradeOutcome {
 }
 
 /** Attempts the tunnel upgrade with the given TLS identity and reports what the proxy answered. */
-function tryUpgrade(url: string, tls: { ca: string; cert?: string; key?: string }): Promise<UpgradeOutcome> {
+export function tryUpgrade(url: string, tls: { ca: string; cert?: string; key?: string }, bearer?: string): Promise<UpgradeOutcome> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`${url.replace('https:', 'wss:')}/v1/tunnel`, { ...tls, perMessageDeflate: false });
+    const headers = bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } };
+    const ws = new WebSocket(`${url.replace('https:', 'wss:')}/v1/tunnel`, { ...tls, ...headers, perMessageDeflate: false });
     ws.on('open', () => {
       ws.terminate();
       resolve({ opened: true });
@@ -42,10 +43,18 @@ describe('tunnel upgrade: only an enrolled, active device with a valid certifica
     return (await stack.proxy.store.queryAudit({ type: 'session.deny' })).filter((e) => e.reasons?.includes(reason));
   };
 
-  it('accepts an enrolled device', async () => {
+  it('accepts an enrolled device with its session token', async () => {
+    const creds = await stack.enroll(TEST_USER);
+    const outcome = await tryUpgrade(stack.proxy.url, { ca: creds.caPem, cert: creds.certPem, key: creds.keyPem }, creds.session?.token);
+    expect(outcome).toEqual({ opened: true });
+  });
+
+  it('refuses an enrolled device without a session token with 401 user-unauthenticated, audited', async () => {
     const creds = await stack.enroll(TEST_USER);
     const outcome = await tryUpgrade(stack.proxy.url, { ca: creds.caPem, cert: creds.certPem, key: creds.keyPem });
-    expect(outcome).toEqual({ opened: true });
+    expect(outcome.status).toBe(401);
+    expect(outcome.body).toMatchObject({ code: 'ZG_ERR_AUTH_SESSION_REQUIRED', reasons: ['user-unauthenticated'] });
+    expect((await deniedEvents('user-unauthenticated')).some((e) => e.device === creds.enrollment.deviceId)).toBe(true);
   });
 
   it('refuses a client without a certificate with 401 device-unenrolled, audited', async () => {

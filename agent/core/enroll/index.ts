@@ -1,2 +1,12 @@
-export { enrollWithToken, obtainPinnedCa, parseProxyUrl, type TokenEnrollOptions } from './token-enroll.ts';
+export {
+  checkIssuedCertificate,
+  enrollWithToken,
+  obtainPinnedCa,
+  parseProxyUrl,
+  sanitizeHostname,
+  sessionStateOf,
+  type EnrollResult,
+  type IssuedSession,
+  type TokenEnrollOptions,
+} from './token-enroll.ts';
 export { createCsr, generateDeviceKey } from './keys.ts';

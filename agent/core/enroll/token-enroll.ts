@@ -4,7 +4,7 @@ import { hostname as osHostname } from 'node:os';
 import { ZerogateError } from '../../../shared/errors.ts';
 import { fingerprintsEqual, normalizeFingerprint } from '../../../shared/fingerprint.ts';
 import { parseJsonResponse, proxyRequest } from '../http/request.ts';
-import type { AgentHome, Enrollment } from '../state/index.ts';
+import type { AgentHome, Enrollment, SessionState } from '../state/index.ts';
 import { createCsr, generateDeviceKey } from './keys.ts';
 
 export interface TokenEnrollOptions {
@@ -79,14 +79,8 @@ export async function enrollWithToken(options: TokenEnrollOptions): Promise<Enro
     body: { token: options.token, csr, hostname },
     tls: { ca: caPem },
   });
-  const result = parseJsonResponse<{ deviceId: string; user: string; certificate: string; notAfter: string }>(response, 'enrolment');
-  const cert = new X509Certificate(result.certificate);
-  const ca = parseCa(caPem);
-  const ourKey = createPublicKey(key.publicKeyPem).export({ type: 'spki', format: 'der' });
-  const theirKey = cert.publicKey.export({ type: 'spki', format: 'der' });
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey) || !ourKey.equals(theirKey)) {
-    throw new ZerogateError('ZG_ERR_PKI_BAD_CERT', 'the proxy returned a certificate that is not ours or not issued by the pinned CA');
-  }
+  const result = parseJsonResponse<EnrollResult>(response, 'enrolment');
+  checkIssuedCertificate(result.certificate, caPem, key.publicKeyPem);
   const enrollment: Enrollment = {
     proxyUrl: proxy.origin,
     deviceId: result.deviceId,
@@ -96,7 +90,46 @@ export async function enrollWithToken(options: TokenEnrollOptions): Promise<Enro
     enrolledAt: new Date().toISOString(),
   };
   options.home.saveCredentials({ enrollment, keyPem: key.privateKeyPem, certPem: result.certificate, caPem });
+  options.home.saveSession(sessionStateOf(result.session));
   return enrollment;
+}
+
+/** What `POST /v1/enroll` answers. */
+export interface EnrollResult {
+  deviceId: string;
+  user: string;
+  certificate: string;
+  notAfter: string;
+  session: IssuedSession;
+}
+
+/** A session as the proxy issues it (`/v1/enroll`, `/v1/session`, renewals). */
+export interface IssuedSession {
+  sessionId: string;
+  user: string;
+  token: string;
+  expiresAt: string;
+  sessionExpiresAt: string;
+}
+
+/** Checks an issued session's shape before it is stored. */
+export function sessionStateOf(session: unknown): SessionState {
+  const s = (session ?? {}) as Partial<IssuedSession>;
+  if (typeof s.sessionId !== 'string' || typeof s.token !== 'string' || typeof s.user !== 'string' || typeof s.expiresAt !== 'string' || typeof s.sessionExpiresAt !== 'string') {
+    throw new ZerogateError('ZG_ERR_TUNNEL_CONNECT', 'the proxy answered without a valid session');
+  }
+  return { sessionId: s.sessionId, user: s.user, token: s.token, expiresAt: s.expiresAt, sessionExpiresAt: s.sessionExpiresAt };
+}
+
+/** The certificate must be issued by the pinned CA, for our key. */
+export function checkIssuedCertificate(certificate: string, caPem: string, publicKeyPem: string): void {
+  const cert = new X509Certificate(certificate);
+  const ca = parseCa(caPem);
+  const ourKey = createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' });
+  const theirKey = cert.publicKey.export({ type: 'spki', format: 'der' });
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey) || !ourKey.equals(theirKey)) {
+    throw new ZerogateError('ZG_ERR_PKI_BAD_CERT', 'the proxy returned a certificate that is not ours or not issued by the pinned CA');
+  }
 }
 
 function parseCa(pem: string): X509Certificate {
@@ -109,7 +142,7 @@ function parseCa(pem: string): X509Certificate {
   }
 }
 
-function sanitizeHostname(name: string): string {
+export function sanitizeHostname(name: string): string {
   const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 253);
   return cleaned === '' ? 'device' : cleaned;
 }

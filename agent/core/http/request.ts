@@ -27,13 +27,14 @@ export interface ProxyResponse {
  */
 export function proxyRequest(
   url: URL,
-  options: { method?: string; body?: unknown; tls: TlsIdentity; timeoutMs?: number },
+  options: { method?: string; body?: unknown; tls: TlsIdentity; timeoutMs?: number; bearer?: string | undefined },
 ): Promise<ProxyResponse> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   const requestOptions: RequestOptions = {
     method: options.method ?? 'GET',
     headers: {
       accept: 'application/json',
+      ...(options.bearer === undefined ? {} : { authorization: `Bearer ${options.bearer}` }),
       ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
     },
     ca: options.tls.ca,

@@ -16,12 +16,36 @@ export interface Enrollment {
   enrolledAt: string;
 }
 
+/** The session the proxy issued (DESIGN.md §3 step 4); `token` is a secret. */
+export interface SessionState {
+  sessionId: string;
+  user: string;
+  token: string;
+  /** ISO 8601: when this token expires (the agent renews it before). */
+  expiresAt: string;
+  /** ISO 8601: the session's hard end, when the user must sign in again. */
+  sessionExpiresAt: string;
+}
+
+/** How this agent signs in, and its IdP refresh token (a secret). */
+export interface OidcState {
+  issuer: string;
+  clientId: string;
+  scopes: string[];
+  acrValues: string[];
+  /** The issuer is the proxy's embedded IdP: trust only the pinned proxy CA for it. */
+  embedded: boolean;
+  refreshToken: string | undefined;
+}
+
 export const FILES = {
   enrollment: 'enrollment.json',
   key: 'device.key',
   cert: 'device.pem',
   ca: 'ca.pem',
   ports: 'ports.json',
+  session: 'session.json',
+  oidc: 'oidc.json',
 } as const;
 
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -33,6 +57,8 @@ export interface DeviceCredentials {
   keyPem: string;
   certPem: string;
   caPem: string;
+  /** The session stored beside the credentials, when there is one. */
+  session?: SessionState | undefined;
 }
 
 export class AgentHome {
@@ -94,14 +120,42 @@ export class AgentHome {
     } catch (cause) {
       throw new ZerogateError('ZG_ERR_AUTH_NOT_ENROLLED', `${this.path(FILES.enrollment)} is corrupt: run \`zerogate login\` again`, { cause });
     }
-    return { enrollment, keyPem, certPem, caPem };
+    return { enrollment, keyPem, certPem, caPem, session: this.loadSession() };
+  }
+
+  saveSession(session: SessionState): void {
+    this.write(FILES.session, `${JSON.stringify(session, null, 2)}\n`, 0o600);
+  }
+
+  /** The stored session, or undefined when there is none or it is unreadable. */
+  loadSession(): SessionState | undefined {
+    return this.#readJson<SessionState>(FILES.session, (v) => typeof v.token === 'string' && typeof v.sessionId === 'string' && typeof v.expiresAt === 'string');
+  }
+
+  saveOidc(state: OidcState): void {
+    this.write(FILES.oidc, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  }
+
+  loadOidc(): OidcState | undefined {
+    return this.#readJson<OidcState>(FILES.oidc, (v) => typeof v.issuer === 'string' && typeof v.clientId === 'string' && Array.isArray(v.scopes));
+  }
+
+  #readJson<T>(name: string, valid: (value: Record<string, unknown>) => boolean): T | undefined {
+    const raw = this.read(name);
+    if (raw === undefined) return undefined;
+    try {
+      const value = JSON.parse(raw) as unknown;
+      return value !== null && typeof value === 'object' && valid(value as Record<string, unknown>) ? (value as T) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   isEnrolled(): boolean {
     return this.read(FILES.enrollment) !== undefined;
   }
 
-  /** Deletes the local secrets and enrolment. */
+  /** Deletes the local secrets and enrolment (session, refresh token, key, certificate). */
   clear(): void {
     for (const name of Object.values(FILES)) rmSync(this.path(name), { force: true });
   }

@@ -1,1 +1,1 @@
-export { AgentHome, FILES, resolveHome, type DeviceCredentials, type Enrollment } from './home.ts';
+export { AgentHome, FILES, resolveHome, type DeviceCredentials, type Enrollment, type OidcState, type SessionState } from './home.ts';

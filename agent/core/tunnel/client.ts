@@ -28,6 +28,13 @@ export interface TunnelClientOptions {
   keepaliveMs?: number;
   onState?: (state: TunnelState, detail?: { problem?: Problem; attempt?: number; delayMs?: number }) => void;
   onControl?: (message: ControlMessage) => void;
+  /** The session token sent as `Authorization: Bearer` at each upgrade (DESIGN.md §3). */
+  bearer?: () => string | undefined;
+  /**
+   * Runs before each connection attempt, e.g. to renew an expired session token over HTTP.
+   * Its failure does not stop the attempt (the proxy then says why it refuses).
+   */
+  beforeConnect?: () => Promise<void>;
 }
 
 /**
@@ -122,12 +129,38 @@ export class TunnelClient {
     }
   }
 
+  /** Sends a CONTROL message on the live tunnel; false when there is none. */
+  sendControl(message: ControlMessage): boolean {
+    const mux = this.#mux;
+    if (mux === undefined || mux.closed || this.#state !== 'connected') return false;
+    mux.sendControl(message);
+    return true;
+  }
+
   #connect(): void {
     this.#retryTimer = undefined;
     if (this.#state === 'stopped') return;
     this.#setState('connecting');
+    const before = this.#options.beforeConnect;
+    if (before === undefined) {
+      this.#dial();
+      return;
+    }
+    // Mark the attempt as pending so start() does not dial twice while this runs.
+    this.#retryTimer = setTimeout(() => undefined, 0);
+    void before()
+      .catch(() => undefined)
+      .then(() => {
+        this.#retryTimer = undefined;
+        if (this.#state !== 'stopped') this.#dial();
+      });
+  }
+
+  #dial(): void {
     const { credentials } = this.#options;
+    const bearer = this.#options.bearer === undefined ? credentials.session?.token : this.#options.bearer();
     const ws = new WebSocket(this.#url, {
+      ...(bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } }),
       cert: credentials.certPem,
       key: credentials.keyPem,
       ca: credentials.caPem,
