@@ -11,6 +11,7 @@ import { STORE_FILE, startProxy, VERSION } from '../server/index.ts';
 import { SqliteStore, type Store } from '../store/index.ts';
 import { AuditLog } from '../audit/index.ts';
 import { STARTER_CONFIG } from './starter-config.ts';
+import { userCommand } from './user-command.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_RUNTIME = 1;
@@ -28,7 +29,10 @@ commands:
                                          list enrolled devices
   device revoke <device-id> [--reason TEXT] [--config F]
                                          revoke a device and its certificates
-  demo [--port 8443]                     a proxy, a fresh CA and two sample apps, with the commands to try
+  user hash-password | add | list | disable | enable | reset-totp
+                                         users of the embedded IdP (\`zerogate-proxy user\` for details)
+  demo [--port 8443]                     a proxy with its IdP and three demo users, a fresh CA and two
+                                         sample apps, with the commands to try
   --version
 
 --config defaults to $ZEROGATE_CONFIG or ./zerogate.yaml.`;
@@ -38,6 +42,8 @@ export interface CliIo {
   err: (line: string) => void;
   env: NodeJS.ProcessEnv;
   untilStopped: () => Promise<void>;
+  /** The first line of stdin, or undefined when stdin is a terminal or empty (passwords). */
+  readStdin?: () => Promise<string | undefined>;
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -66,6 +72,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await device(rest, io);
       case 'demo':
         return await demo(rest, io);
+      case 'user':
+        return await userCommand(rest, { out: io.out, err: io.err, readStdin: io.readStdin ?? (async () => undefined) }, {
+          loadConfig: (file) => loadConfig(configPath(file, io)),
+          withStore,
+        });
       default:
         throw new ZerogateError('ZG_ERR_USAGE', `unknown command "${command}"`);
     }

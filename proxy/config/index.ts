@@ -2,7 +2,7 @@
 
 export { defaultConfig, loadConfig, parseConfig } from './load.ts';
 export { CONFIG_SCHEMA } from './schema.ts';
-export { CONFIG_DEFAULTS, DURATION_BOUNDS, ID_PATTERN, LIMIT_BOUNDS } from './defaults.ts';
+export { CONFIG_DEFAULTS, DURATION_BOUNDS, ID_PATTERN, LIMIT_BOUNDS, USERNAME_PATTERN } from './defaults.ts';
 export type {
   AppConfig,
   AppInput,

@@ -5,8 +5,27 @@ import { loadConfig } from '../config/index.ts';
 import { createEnrollmentToken } from '../devices/index.ts';
 import { startProxy, type RunningProxy } from '../server/index.ts';
 import { startSampleApps, type SampleApps } from './sample-apps.ts';
+import { hashPassword } from '../identity/idp/index.ts';
+import { newTotpSecret } from '../identity/idp/totp.ts';
+import { generatePassword } from '../cli/user-command.ts';
 
+/** The user the demo's one-time enrolment token is for (headless path). */
 export const DEMO_USER = 'demo@example.com';
+
+/** The demo's users of the embedded IdP: an admin, a helpdesk person and an employee. */
+export const DEMO_USERS = [
+  { username: 'alice', email: 'alice@example.com', name: 'Alice (employee)', groups: ['engineering'] },
+  { username: 'hank', email: 'hank@example.com', name: 'Hank (helpdesk)', groups: ['helpdesk'] },
+  { username: 'ada', email: 'ada@example.com', name: 'Ada (admin)', groups: ['admin', 'engineering'] },
+] as const;
+
+export interface DemoUser {
+  username: string;
+  email: string;
+  groups: readonly string[];
+  password: string;
+  totpSecret: string;
+}
 export const DEMO_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface Demo {
@@ -15,6 +34,7 @@ export interface Demo {
   dir: string;
   configFile: string;
   token: string;
+  users: DemoUser[];
   instructions: string;
   close(): Promise<void>;
 }
@@ -28,6 +48,19 @@ export async function startDemo(options: { port?: number; log?: (line: string) =
   const apps = await startSampleApps();
   const port = options.port ?? 8443;
   const configFile = join(dir, 'zerogate.yaml');
+  const users: DemoUser[] = DEMO_USERS.map((u) => ({ ...u, password: generatePassword(), totpSecret: newTotpSecret() }));
+  const userYaml = (
+    await Promise.all(
+      users.map(
+        async (u) => `    - username: ${u.username}
+      email: ${u.email}
+      groups: [${u.groups.join(', ')}]
+      passwordHash: "${await hashPassword(u.password)}"
+      totpSecret: ${u.totpSecret}`,
+      ),
+    )
+  ).join('\n');
+  const appUsers = ['alice', 'ada', DEMO_USER].join(', ');
   writeFileSync(
     configFile,
     `# Written by \`zerogate-proxy demo\`.
@@ -37,15 +70,18 @@ server:
 dataDir: ./data
 audit:
   file: ./audit.jsonl
+identity:
+  users:
+${userYaml}
 apps:
   - id: hello
     name: Demo web page
     upstream: http://127.0.0.1:${apps.httpPort}
-    users: [${DEMO_USER}]
+    users: [${appUsers}]
   - id: echo
     name: Demo TCP echo
     upstream: tcp://127.0.0.1:${apps.echoPort}
-    users: [${DEMO_USER}]
+    users: [${appUsers}]
 `,
     { mode: 0o600 },
   );
@@ -65,12 +101,21 @@ Zerogate demo is running.
   CA (SHA-256): ${proxy.pki.caFingerprint}
   config:       ${configFile}
   audit log:    ${join(dir, 'audit.jsonl')}
-  apps:         hello (HTTP page), echo (TCP echo), both for ${DEMO_USER}
+  sign-in:      ${proxy.url}/idp (embedded IdP: password, then a TOTP code)
+  apps:         hello (HTTP page), echo (TCP echo), for alice, ada and ${DEMO_USER}
+
+Demo users (add the TOTP secret to an authenticator app, or print the current code with
+  node -e "import('otplib').then(async (o) => console.log(await o.generate({ secret: process.argv[1] })))" SECRET ):
+${users.map((u) => `  ${u.username.padEnd(6)} ${u.groups.join(',').padEnd(18)} password ${u.password}   TOTP secret ${u.totpSecret}`).join('\n')}
 
 In another terminal, from this folder:
 
-  # 1. enrol a device with the one-time token (valid 24 h, single use)
+  # 1. sign in as alice in your browser (password, then the TOTP code) and enrol this device;
+  #    --no-browser prints the URL, --device-code suits a machine without a browser
   export ZEROGATE_HOME=${home}
+  ./bin/zerogate.js login --proxy ${proxy.url} --ca-fingerprint ${proxy.pki.caFingerprint}
+
+  #    or, on a headless server, enrol with the one-time token (valid 24 h, single use)
   ./bin/zerogate.js login --proxy ${proxy.url} --ca-fingerprint ${proxy.pki.caFingerprint} \\
       --token ${token}
 
@@ -97,6 +142,7 @@ Ctrl-C stops the demo and deletes its temp folder.
     dir,
     configFile,
     token,
+    users,
     instructions,
     close: async () => {
       await proxy.close();

@@ -1,4 +1,4 @@
-import { generateKeyPair, randomBytes, type JsonWebKey } from 'node:crypto';
+import { generateKeyPair, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
@@ -50,7 +50,7 @@ export function publicJwksOf(keys: IdpKeys): { keys: JsonWebKey[] } {
 }
 
 async function generateIdpKeys(): Promise<IdpKeys> {
-  const { privateKey } = await new Promise<{ privateKey: import('node:crypto').KeyObject }>((resolve, reject) => {
+  const { privateKey } = await new Promise<{ privateKey: KeyObject }>((resolve, reject) => {
     generateKeyPair('rsa', { modulusLength: IDP_SIGNING_KEY_BITS }, (error, _publicKey, key) => (error === null ? resolve({ privateKey: key }) : reject(error)));
   });
   const jwk = privateKey.export({ format: 'jwk' });

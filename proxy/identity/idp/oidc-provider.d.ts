@@ -183,6 +183,8 @@ declare module 'oidc-provider' {
     /** Trust `X-Forwarded-*` (Koa's `app.proxy`). */
     proxy: boolean;
     readonly Grant: typeof Grant;
+    /** Static clients are validated on first lookup; an invalid one rejects (`InvalidClientMetadata`). */
+    readonly Client: { find(id: string): Promise<Client | undefined> };
     callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<Interaction>;
     interactionResult(

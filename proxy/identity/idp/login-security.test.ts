@@ -1,0 +1,240 @@
+import { generateSecret } from 'otplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_CLIENT_ID, hashPassword } from './index.ts';
+import { MESSAGES } from './pages.ts';
+import {
+  alertText,
+  authorizeUrl,
+  Browser,
+  completeSignIn,
+  formAction,
+  pkce,
+  startTestIdp,
+  TestClock,
+  totpAt,
+  type HttpResponse,
+  type TestIdp,
+} from './test-helpers.ts';
+
+const PASSWORD = 'pa55word-for-tests';
+const ALICE_SECRET = generateSecret();
+
+/** A fresh browser at the password page of a new sign-in. */
+async function atPasswordPage(t: TestIdp): Promise<{ browser: Browser; page: HttpResponse }> {
+  const browser = new Browser(t.ca);
+  const start = await browser.get(authorizeUrl(t.issuer, pkce().challenge));
+  const page = await browser.follow(start, t.origin);
+  expect(page.status).toBe(200);
+  return { browser, page };
+}
+
+async function submitPassword(t: TestIdp, browser: Browser, page: HttpResponse, username: string, password: string): Promise<HttpResponse> {
+  return browser.post(new URL(formAction(page.body, '/login'), t.origin).href, { username, password });
+}
+
+async function auditEvents(t: TestIdp, type: string) {
+  await t.audit.flush();
+  return t.store.queryAudit({ type });
+}
+
+describe('sign-in failures', () => {
+  const clock = new TestClock();
+  let t: TestIdp;
+
+  beforeAll(async () => {
+    t = await startTestIdp({
+      now: clock.now,
+      rateLimit: { failuresPerUser: 3, failuresPerSource: 6, windowMs: 60_000 },
+      users: [{ username: 'alice', email: 'alice@example.com', groups: [], passwordHash: await hashPassword(PASSWORD), totpSecret: ALICE_SECRET }],
+      prepare: async (store) => {
+        await store.addIdpUser({ username: 'dave', email: 'dave@example.com', name: undefined, groups: [], passwordHash: await hashPassword(PASSWORD), disabled: true, createdAt: Date.now() });
+      },
+    });
+  });
+  afterAll(async () => t?.close());
+
+  it('answers a wrong password, an unknown user and a disabled user alike, and audits each without the password', async () => {
+    const answers: HttpResponse[] = [];
+    for (const [username, password] of [['alice', 'wrong-password'], ['nobody', PASSWORD], ['dave', PASSWORD]] as const) {
+      const { browser, page } = await atPasswordPage(t);
+      answers.push(await submitPassword(t, browser, page, username, password));
+    }
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(alertText(answer.body)).toBe(MESSAGES.badCredentials);
+    }
+    const events = await auditEvents(t, 'login.fail');
+    expect(events.map((e) => e.detail?.reason).sort()).toEqual(['bad-password', 'unknown-user', 'user-disabled']);
+    for (const event of events) {
+      expect(event).toMatchObject({ decision: 'deny', source: '127.0.0.1', detail: { stage: 'password', client: AGENT_CLIENT_ID } });
+      expect(JSON.stringify(event)).not.toContain(PASSWORD);
+      expect(JSON.stringify(event)).not.toContain('wrong-password');
+    }
+    // The name of someone who does not exist is not recorded (it may be a mistyped password).
+    expect(events.find((e) => e.detail?.reason === 'unknown-user')?.user).toBeUndefined();
+    clock.advance(61_000);
+  });
+
+  it('refuses a user after too many failures with 429 and Retry-After, even with the right password, until the window passes', async () => {
+    for (let i = 0; i < 3; i++) {
+      const { browser, page } = await atPasswordPage(t);
+      expect((await submitPassword(t, browser, page, 'alice', `guess-${i}`)).status).toBe(400);
+    }
+    const { browser, page } = await atPasswordPage(t);
+    const limited = await submitPassword(t, browser, page, 'alice', PASSWORD);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(alertText(limited.body)).toMatch(/^Too many failed sign-in attempts\. Try again in 1 minute\.$/);
+    const events = await auditEvents(t, 'login.fail');
+    expect(events[0]).toMatchObject({ reasons: ['rate-limited'], detail: { stage: 'password', reason: 'rate-limited' } });
+
+    clock.advance(61_000);
+    const again = await submitPassword(t, browser, page, 'alice', PASSWORD);
+    expect(again.status).toBe(303);
+  });
+
+  it('refuses a source address that fails for many different names', async () => {
+    clock.advance(61_000);
+    let last: HttpResponse | undefined;
+    for (let i = 0; i < 7; i++) {
+      const { browser, page } = await atPasswordPage(t);
+      last = await submitPassword(t, browser, page, `user${i}`, 'nope');
+    }
+    expect(last!.status).toBe(429);
+    expect(last!.headers['retry-after']).toBeDefined();
+    clock.advance(61_000);
+  });
+
+  it('refuses a wrong code and a replayed code, counting both as failures', async () => {
+    clock.advance(61_000);
+    const sign = async (code: () => Promise<string>) => {
+      const browser = new Browser(t.ca);
+      const start = await browser.get(authorizeUrl(t.issuer, pkce().challenge));
+      const page = await browser.follow(start, t.origin);
+      const codePage = await browser.follow(await submitPassword(t, browser, page, 'alice', PASSWORD), t.origin);
+      return browser.post(new URL(formAction(codePage.body, '/totp'), t.origin).href, { code: await code() });
+    };
+    const used = await totpAt(ALICE_SECRET, clock.now());
+    expect((await sign(async () => used)).status).toBe(303);
+
+    const replayed = await sign(async () => used);
+    expect(replayed.status).toBe(400);
+    expect(alertText(replayed.body)).toBe(MESSAGES.replayedCode);
+
+    const wrong = await sign(async () => (Number(used) + 1).toString().padStart(6, '0').slice(-6));
+    expect(wrong.status).toBe(400);
+    expect(alertText(wrong.body)).toBe(MESSAGES.badCode);
+
+    const events = (await auditEvents(t, 'login.fail')).slice(0, 2);
+    expect(events.map((e) => e.detail)).toEqual([
+      { stage: 'totp', reason: 'bad-code', client: AGENT_CLIENT_ID },
+      { stage: 'totp', reason: 'code-replayed', client: AGENT_CLIENT_ID },
+    ]);
+    expect(events.every((e) => e.user === 'alice' && !JSON.stringify(e).includes(used))).toBe(true);
+    // The next step's code is accepted.
+    clock.advance(30_000);
+    expect((await sign(() => totpAt(ALICE_SECRET, clock.now()))).status).toBe(303);
+  });
+
+  it('binds every form to the interaction cookie and refuses cross-origin posts', async () => {
+    clock.advance(61_000);
+    const { browser, page } = await atPasswordPage(t);
+    const action = new URL(formAction(page.body, '/login'), t.origin).href;
+    const stranger = await new Browser(t.ca).post(action, { username: 'alice', password: PASSWORD });
+    expect(stranger.status).toBe(400);
+    expect(alertText(stranger.body)).toBe(MESSAGES.expired);
+    const crossSite = await browser.post(action, { username: 'alice', password: PASSWORD }, { origin: 'https://evil.example' });
+    expect(crossSite.status).toBe(403);
+    expect((await browser.post(action, { username: 'alice', password: PASSWORD }, { origin: t.origin })).status).toBe(303);
+  });
+
+  it('returns access_denied to the client when the user cancels', async () => {
+    const { browser, page } = await atPasswordPage(t);
+    const cancelled = await browser.follow(await browser.post(new URL(formAction(page.body, '/abort'), t.origin).href, {}), t.origin);
+    expect(cancelled.status).toBe(303);
+    expect(new URL(cancelled.location!).searchParams.get('error')).toBe('access_denied');
+  });
+});
+
+describe('TOTP enrolment', () => {
+  const clock = new TestClock();
+  let t: TestIdp;
+
+  beforeAll(async () => {
+    t = await startTestIdp({ now: clock.now, users: [{ username: 'bob', email: 'bob@example.com', groups: ['eng'], passwordHash: await hashPassword(PASSWORD) }] });
+  });
+  afterAll(async () => t?.close());
+
+  const secretOn = (html: string): string | undefined => /<p class="secret" id="setup-key">([A-Z2-7 ]+)<\/p>/.exec(html)?.[1]?.replace(/ /g, '');
+
+  it('shows a QR code and the secret once, and stores the secret only after a valid code', async () => {
+    const { browser, page } = await atPasswordPage(t);
+    const enrolUrl = (await submitPassword(t, browser, page, 'bob', PASSWORD)).location!;
+    const first = await browser.get(enrolUrl);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatch(/<img class="qr" src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+" alt="QR code that adds Zerogate to an authenticator app/);
+    const firstSecret = secretOn(first.body);
+    expect(firstSecret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(first.body).not.toMatch(/name="secret"/);
+    expect(await t.store.getTotpSecret('bob')).toBeUndefined();
+
+    // Viewing the page again never shows the same secret twice.
+    const second = await browser.get(enrolUrl);
+    const secret = secretOn(second.body);
+    expect(secret).toBeDefined();
+    expect(secret).not.toBe(firstSecret);
+
+    // A code from the secret no longer offered is wrong; the page does not repeat the secret.
+    const action = new URL(formAction(second.body, '/totp'), t.origin).href;
+    const wrong = await browser.post(action, { code: await totpAt(firstSecret!, clock.now()) });
+    expect(wrong.status).toBe(400);
+    expect(alertText(wrong.body)).toBe(MESSAGES.badCode);
+    expect(secretOn(wrong.body)).toBeUndefined();
+    expect(await t.store.getTotpSecret('bob')).toBeUndefined();
+
+    const done = await browser.post(action, { code: await totpAt(secret!, clock.now()) });
+    expect(done.status).toBe(303);
+    expect(await t.store.getTotpSecret('bob')).toBe(secret);
+    const success = await auditEvents(t, 'login.success');
+    expect(success[0]).toMatchObject({ user: 'bob', detail: { enrolled: true } });
+
+    // The next sign-in asks for a code, no enrolment.
+    clock.advance(60_000);
+    const next = new Browser(t.ca);
+    const { final, pages } = await completeSignIn(next, t.origin, await next.get(authorizeUrl(t.issuer, pkce().challenge)), {
+      username: 'bob',
+      password: PASSWORD,
+      code: () => totpAt(secret!, clock.now()),
+    });
+    expect(pages[1]!.body).toMatch(/Enter your verification code/);
+    expect(secretOn(pages[1]!.body)).toBeUndefined();
+    expect(new URL(final.location!).searchParams.get('code')).toBeTruthy();
+  });
+});
+
+describe('single sign-on within one browser session', () => {
+  const clock = new TestClock();
+  let t: TestIdp;
+
+  beforeAll(async () => {
+    t = await startTestIdp({ now: clock.now, users: [{ username: 'alice', email: 'alice@example.com', groups: [], passwordHash: await hashPassword(PASSWORD), totpSecret: ALICE_SECRET }] });
+  });
+  afterAll(async () => t?.close());
+
+  it('answers a second authorization (prompt=consent) with a code and no second password', async () => {
+    const browser = new Browser(t.ca);
+    await completeSignIn(browser, t.origin, await browser.get(authorizeUrl(t.issuer, pkce().challenge)), {
+      username: 'alice',
+      password: PASSWORD,
+      code: () => totpAt(ALICE_SECRET, clock.now()),
+    });
+    const again = await browser.follow(await browser.get(authorizeUrl(t.issuer, pkce().challenge)), t.origin);
+    expect(again.status).toBe(303);
+    expect(new URL(again.location!).searchParams.get('code')).toBeTruthy();
+    // prompt=login forces the password again.
+    const forced = await browser.follow(await browser.get(authorizeUrl(t.issuer, pkce().challenge, { prompt: 'login consent' })), t.origin);
+    expect(forced.status).toBe(200);
+    expect(forced.body).toMatch(/<label for="password">/);
+  });
+});
