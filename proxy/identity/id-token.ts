@@ -101,6 +101,10 @@ export async function verifyIdToken(idToken: string, keys: JWTVerifyGetKey, poli
   } catch (error) {
     throw mapJoseError(error);
   }
+  // jose checks `iat` only with `maxTokenAge`: a token "issued" in the future is refused here.
+  if (typeof payload.iat !== 'number' || payload.iat * 1000 > now + ID_TOKEN_CLOCK_TOLERANCE_S * 1000) {
+    throw refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'iat', ['token-invalid'], 'the ID token was issued in the future (check the clocks)');
+  }
   return identityFrom(payload, policy, now);
 }
 

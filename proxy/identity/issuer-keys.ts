@@ -82,9 +82,28 @@ export class IssuerKeys {
       timeoutDuration: IDP_FETCH_TIMEOUT_MS,
       cooldownDuration: JWKS_COOLDOWN_MS,
       cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
-      [customFetch]: (input: string, init: RequestInit) => fetcher(input, { ...init, redirect: 'error' }),
+      [customFetch]: (input: string, init: RequestInit) => fetchJwks(fetcher, input, init),
     });
     this.#jwks = { get, at: Date.now() };
     return get;
   }
+}
+
+/**
+ * Fetches the JWKS for jose. An answer that is not a 200 with JSON is the IdP's failure, not the
+ * token's: jose would report it as a generic error (read as a malformed token), so it is
+ * `ZG_ERR_AUTH_IDP_UNAVAILABLE` here.
+ */
+async function fetchJwks(fetcher: FetchLike, url: string, init: RequestInit): Promise<Response> {
+  const response = await fetcher(url, { ...init, redirect: 'error' });
+  const unavailable = (why: string, cause?: unknown) =>
+    new ZerogateError('ZG_ERR_AUTH_IDP_UNAVAILABLE', `the identity provider's keys cannot be read from ${url}: ${why}`, cause === undefined ? {} : { cause });
+  if (response.status !== 200) throw unavailable(`HTTP ${response.status}`);
+  const text = await response.text();
+  try {
+    JSON.parse(text);
+  } catch (cause) {
+    throw unavailable('not JSON', cause);
+  }
+  return new Response(text, { status: 200, headers: response.headers });
 }

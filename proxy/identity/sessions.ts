@@ -169,6 +169,11 @@ export class SessionService {
     }
     const now = this.#now();
     const claims = await this.#deps.tokens.verify(bearer, presented.certThumbprint, { now, ...(options.allowExpired === true ? { allowExpired: true } : {}) });
+    // The signature check tolerates clock skew on `exp`; access does not: a tunnel ends exactly
+    // at its token's expiry, so the same token must not open a new one in the tolerance window.
+    if (options.allowExpired !== true && now >= claims.expiresAt) {
+      throw new ZerogateError('ZG_ERR_AUTH_SESSION_EXPIRED', 'the session token has expired: the agent renews it, or sign in again', { reasons: ['token-expired'] });
+    }
     if (claims.deviceId !== presented.device.id || claims.user !== presented.device.user) {
       throw new ZerogateError('ZG_ERR_AUTH_SESSION_INVALID', 'the session token belongs to another device', { reasons: ['token-invalid'], detail: { check: 'device' } });
     }

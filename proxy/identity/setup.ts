@@ -8,7 +8,7 @@ import type { AuditLog } from '../audit/index.ts';
 import type { ProxyConfig } from '../config/index.ts';
 import type { Store } from '../store/index.ts';
 import { verifyIdToken, type IdTokenPolicy } from './id-token.ts';
-import { AGENT_CLIENT_ID, agentClient, createEmbeddedIdp, type EmbeddedIdp } from './idp/index.ts';
+import { AGENT_CLIENT_ID, agentClient, createEmbeddedIdp, IDP_KEYS_FILE_NAME, type EmbeddedIdp } from './idp/index.ts';
 import { IssuerKeys, type FetchLike } from './issuer-keys.ts';
 import { SessionTokens } from './session-token.ts';
 import { SessionService } from './sessions.ts';
@@ -22,7 +22,7 @@ export const EMBEDDED_AMR = ['pwd', 'otp', 'mfa'];
 export const EMBEDDED_ACR = 'urn:zerogate:loa:mfa';
 /** Files in the data dir. */
 export const SESSION_KEY_FILE = 'session-signing-key.json';
-export const IDP_KEYS_FILE = 'idp-keys.json';
+export const IDP_KEYS_FILE = IDP_KEYS_FILE_NAME;
 
 /** What agents learn from `GET /.well-known/zerogate` to sign in. */
 export interface OidcDiscovery {
@@ -71,6 +71,8 @@ export async function createIdentity(config: ProxyConfig, store: Store, audit: A
       clients: [agentClient()],
       keysFile: join(config.dataDir, IDP_KEYS_FILE),
       claims: { groupsClaim: 'groups', amr: EMBEDDED_AMR, acr: EMBEDDED_ACR },
+      // A rotated refresh token keeps its first expiry: this caps how long a sign-in is renewed.
+      ttl: { refreshTokenSeconds: Math.ceil(session.maxAgeMs / 1000) },
       ...(options.now === undefined ? {} : { now: options.now }),
     });
     keys = createLocalJWKSet(idp.publicJwks() as Parameters<typeof createLocalJWKSet>[0]);

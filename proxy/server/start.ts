@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createIdentity, type Identity } from '../identity/setup.ts';
+import { createIdentity, type Identity, type IdentityOptions } from '../identity/setup.ts';
 import { AuditLog } from '../audit/index.ts';
 import { RevocationWatcher } from '../devices/index.ts';
 import type { ProxyConfig } from '../config/index.ts';
@@ -12,6 +12,8 @@ export interface StartOptions {
   config: ProxyConfig;
   /** Print lines for the operator (the CLI passes console.error). */
   log?: (line: string) => void;
+  /** Identity layer options (tests: a fetch that trusts a test IdP's CA). */
+  identity?: IdentityOptions;
 }
 
 export interface RunningProxy {
@@ -69,7 +71,7 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
   let built: BuiltApp;
   let identity: Identity | undefined;
   try {
-    identity = await createIdentity(config, store, audit);
+    identity = await createIdentity(config, store, audit, options.identity);
     built = await buildApp({ config, store, pki, audit, identity });
     await built.app.listen({ host: config.server.listen.host, port: config.server.listen.port });
   } catch (error) {

@@ -10,6 +10,7 @@ import { AgentHome, type DeviceCredentials } from '../../agent/core/state/index.
 import { defaultConfig, type ConfigInput } from '../../proxy/config/index.ts';
 import { createEnrollmentToken, normalizeSerial, parseEnrollmentToken } from '../../proxy/devices/index.ts';
 import { signDeviceCsr } from '../../proxy/pki/index.ts';
+import type { IdentityOptions } from '../../proxy/identity/setup.ts';
 import { startProxy, type RunningProxy } from '../../proxy/server/index.ts';
 
 export function tempDir(prefix = 'zg-test-'): string {
@@ -66,7 +67,7 @@ export interface Stack {
 export const TEST_USER = 'alice@example.com';
 
 /** A real proxy on an ephemeral loopback port with a fresh CA and store. */
-export async function startStack(input: ConfigInput = {}): Promise<Stack> {
+export async function startStack(input: ConfigInput = {}, proxyOptions: { identity?: IdentityOptions } = {}): Promise<Stack> {
   const dir = tempDir();
   const config = defaultConfig(
     {
@@ -77,7 +78,7 @@ export async function startStack(input: ConfigInput = {}): Promise<Stack> {
     },
     dir,
   );
-  const proxy = await startProxy({ config });
+  const proxy = await startProxy({ config, ...(proxyOptions.identity === undefined ? {} : { identity: proxyOptions.identity }) });
   let n = 0;
   return {
     proxy,

@@ -41,7 +41,9 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on form posts,
+  // which the interaction routes' origin check (CSRF) must refuse. Nothing leaks cross-origin.
+  'referrer-policy': 'same-origin',
 };
 
 /** Sign-in pages carry per-user state: never cached. */
@@ -71,7 +73,7 @@ export function page(product: string, heading: string, body: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${escapeHtml(heading)} · ${escapeHtml(product)}</title>
 <style>${STYLE}</style>
 </head>
