@@ -12,6 +12,12 @@ export const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384',
 /** Clock skew tolerated on `exp`, `nbf` and `iat`, seconds. */
 export const ID_TOKEN_CLOCK_TOLERANCE_S = 30;
 
+/**
+ * Oldest ID token (by `iat`) accepted for enrolment, sign-in or renewal, whatever its `exp`: the
+ * agent presents a token it just received, so an older one is more likely copied than fresh.
+ */
+export const ID_TOKEN_MAX_USE_AGE_S = 10 * 60;
+
 /** Longest ID token accepted, characters (real ones are 1-3 KiB). */
 export const ID_TOKEN_MAX_LENGTH = 16 * 1024;
 
@@ -55,7 +61,11 @@ function refuse(code: ErrorCode, check: IdTokenCheck, reasons: string[], message
 function mapJoseError(error: unknown): ZerogateError {
   if (error instanceof ZerogateError) return error;
   const invalid = (check: IdTokenCheck, message: string) => refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', check, ['token-invalid'], message, error);
-  if (error instanceof errors.JWTExpired) return refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'exp', ['token-expired'], 'the ID token has expired: sign in again', error);
+  if (error instanceof errors.JWTExpired) {
+    return error.claim === 'iat'
+      ? refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'iat', ['token-expired'], 'the ID token is too old to be used: sign in again', error)
+      : refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'exp', ['token-expired'], 'the ID token has expired: sign in again', error);
+  }
   if (error instanceof errors.JWTClaimValidationFailed) {
     const claim = error.claim;
     if (claim === 'iss') return invalid('iss', 'the ID token was issued by another identity provider');
@@ -95,13 +105,14 @@ export async function verifyIdToken(idToken: string, keys: JWTVerifyGetKey, poli
       issuer: policy.issuer,
       audience: policy.audience,
       clockTolerance: ID_TOKEN_CLOCK_TOLERANCE_S,
+      maxTokenAge: ID_TOKEN_MAX_USE_AGE_S,
       requiredClaims: ['sub', 'exp', 'iat'],
       currentDate: new Date(now),
     }));
   } catch (error) {
     throw mapJoseError(error);
   }
-  // jose checks `iat` only with `maxTokenAge`: a token "issued" in the future is refused here.
+  // jose checks a future `iat` (with maxTokenAge set); kept here so the rule holds on its own.
   if (typeof payload.iat !== 'number' || payload.iat * 1000 > now + ID_TOKEN_CLOCK_TOLERANCE_S * 1000) {
     throw refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'iat', ['token-invalid'], 'the ID token was issued in the future (check the clocks)');
   }
@@ -113,6 +124,14 @@ function identityFrom(payload: JWTPayload, policy: IdTokenPolicy, now: number): 
   const userValue = claim(policy.userClaim);
   if (typeof userValue !== 'string' || userValue.length === 0 || userValue.length > 254 || /\s/.test(userValue)) {
     throw refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'claims', ['token-invalid'], `the ID token has no usable "${policy.userClaim}" claim to name the user`);
+  }
+  // OIDC Core §3.1.3.7: with several audiences, the token must say it was issued to us.
+  if (Array.isArray(payload.aud) && payload.aud.length > 1 && claim('azp') !== policy.audience) {
+    throw refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'aud', ['token-invalid'], 'the ID token was issued to another client (azp)');
+  }
+  // An address the IdP says it has not verified cannot name a user (anyone could claim it).
+  if (policy.userClaim === 'email' && claim('email_verified') === false) {
+    throw refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'claims', ['token-invalid'], 'the identity provider has not verified this email address');
   }
   const amrValue = claim('amr');
   const amr = Array.isArray(amrValue) ? amrValue.filter((v): v is string => typeof v === 'string') : [];

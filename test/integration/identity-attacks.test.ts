@@ -17,6 +17,7 @@ import { WebSocket } from 'ws';
 import { createCsr, generateDeviceKey } from '../../agent/core/enroll/index.ts';
 import type { DeviceKeyPair } from '../../agent/core/enroll/keys.ts';
 import { createEnrollmentToken } from '../../proxy/devices/index.ts';
+import { createCa, type CaKeyPair } from '../../proxy/pki/index.ts';
 import type { AuditEvent } from '../../proxy/store/index.ts';
 import { CLOSE_POLICY } from '../../proxy/tunnel/session.ts';
 import { createIssuerKey, startTestIssuer, type IssuerKey, type TestIssuer } from '../helpers/oidc-issuer.ts';
@@ -25,6 +26,10 @@ import { startStack, type Stack } from '../helpers/stack.ts';
 const CLIENT_ID = 'zerogate-agent';
 const USER = 'carol@example.com';
 const MFA_ACR = 'urn:test:mfa';
+
+/** One throwaway CA for both test issuers (RSA 3072 generation is the slow part). */
+let issuerCa: CaKeyPair | undefined;
+const sharedIssuerCa = (): CaKeyPair => (issuerCa ??= createCa({ commonName: 'Test IdP CA' }));
 
 const identityConfig = (issuer: string) => ({
   identity: {
@@ -153,7 +158,7 @@ describe('identity attacks: each refused with the right code, audited, never ech
 
   beforeAll(async () => {
     [rsa, ec, rogue] = await Promise.all([createIssuerKey('RS256', 'idp-rsa-1'), createIssuerKey('ES256', 'idp-ec-1'), createIssuerKey('RS256', 'attacker-1')]);
-    issuer = await startTestIssuer({ keys: [rsa, ec] });
+    issuer = await startTestIssuer({ keys: [rsa, ec], ca: sharedIssuerCa() });
     stack = await startStack(identityConfig(issuer.issuer), { identity: { fetch: issuer.fetch } });
     spareKey = generateDeviceKey();
     spareCsr = createCsr(spareKey.privateKeyPem, { commonName: 'attacker' });
@@ -477,7 +482,7 @@ describe('identity: an unreachable IdP fails closed', () => {
 
   beforeAll(async () => {
     key = await createIssuerKey('ES256', 'flaky-1');
-    issuer = await startTestIssuer({ keys: [key], path: '/flaky' });
+    issuer = await startTestIssuer({ keys: [key], path: '/flaky', ca: sharedIssuerCa() });
     stack = await startStack(identityConfig(issuer.issuer), { identity: { fetch: issuer.fetch } });
   });
   afterAll(async () => {

@@ -58,7 +58,8 @@ function pinnedRequest(href: string, init: CustomFetchOptions, limits: Limits): 
   const { signal } = init;
   if (signal?.aborted === true) return Promise.reject(signal.reason);
   const body = encodeBody(init.body);
-  const headers: Record<string, string | number> = { ...init.headers };
+  // Headers may come as a Headers object (jose, openid-client), an array of pairs or a record.
+  const headers: Record<string, string | number> = Object.fromEntries(new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).entries());
   if (init.body instanceof URLSearchParams && !hasHeader(headers, 'content-type')) {
     headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
   }
