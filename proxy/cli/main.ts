@@ -7,6 +7,7 @@ import { DURATION_BOUNDS, loadConfig, type ProxyConfig } from '../config/index.t
 import { startDemo } from '../demo/demo.ts';
 import { createEnrollmentToken } from '../devices/index.ts';
 import { initPki } from '../pki/index.ts';
+import { ensurePrivateDirectory } from '../pki/atomic-file.ts';
 import { STORE_FILE, startProxy, VERSION } from '../server/index.ts';
 import { SqliteStore, type Store } from '../store/index.ts';
 import { AuditLog } from '../audit/index.ts';
@@ -137,6 +138,8 @@ async function init(args: string[], io: CliIo): Promise<number> {
 }
 
 async function withStore<T>(config: ProxyConfig, fn: (store: Store, audit: AuditLog) => Promise<T>): Promise<T> {
+  // Users and tokens may be added before the proxy first starts: the data dir is made as serve makes it.
+  await ensurePrivateDirectory(config.dataDir);
   const store = SqliteStore.open(join(config.dataDir, STORE_FILE));
   // Admin changes made here go to the store and, when the proxy audits to a file, to that file
   // too; never to stdout, which carries this command's own output (a token, a list).
