@@ -331,6 +331,41 @@ describe('parseConfig: errors name the file, path, line, expected and found', ()
     });
   });
 
+  describe('identity', () => {
+    const HASH = 'scrypt$N=16384,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
+
+    it('resolves embedded users with their groups and TOTP secret', () => {
+      const config = parseConfig(`identity:\n  users:\n    - { username: alice, email: alice@example.com, groups: [eng], passwordHash: "${HASH}", totpSecret: JBSWY3DPEHPK3PXP }\n`, FILE, BASE);
+      expect(config.identity).toMatchObject({
+        provider: 'embedded',
+        oidc: undefined,
+        embedded: { users: [{ username: 'alice', email: 'alice@example.com', groups: ['eng'], passwordHash: HASH, totpSecret: 'JBSWY3DPEHPK3PXP' }] },
+      });
+    });
+
+    it.each([
+      ['identity: { oidc: { issuer: "http://idp.example.com", clientId: c } }', 'identity.oidc.issuer', 'an https:// issuer URL without query or fragment'],
+      ['identity: { oidc: { issuer: "https://idp.example.com?x=1", clientId: c } }', 'identity.oidc.issuer', 'an https:// issuer URL without query or fragment'],
+      ['identity: { oidc: { issuer: "https://idp.example.com", clientId: c, scopes: [email] } }', 'identity.oidc.scopes', 'a list that includes openid'],
+      ['identity: { session: { tokenTtl: 30s } }', 'identity.session.tokenTtl', 'a duration from 1m to 1d'],
+      ['identity: { session: { maxAge: 91d } }', 'identity.session.maxAge', 'a duration from 5m to 90d'],
+      [`identity: { users: [{ username: alice, email: a@example.com, passwordHash: hunter2 }] }`, 'identity.users[0].passwordHash', 'an scrypt hash (scrypt$...) from `zerogate-proxy user hash-password`'],
+      [`identity: { users: [{ username: Alice, email: a@example.com, passwordHash: "${HASH}" }] }`, 'identity.users[0].username', 'a username of lowercase letters, digits, ".", "_" and "-" (at most 64)'],
+      [`identity: { users: [{ username: alice, email: a@example.com, passwordHash: "${HASH}", totpSecret: "123" }] }`, 'identity.users[0].totpSecret', 'a base32 TOTP secret (A-Z, 2-7; at least 16 characters)'],
+    ])('rejects %s', (text, path, expected) => {
+      expect(onlyIssue(`${text}\n`)).toMatchObject({ path, expected });
+    });
+
+    it('rejects a username listed twice, pointing at the second', () => {
+      const user = `{ username: alice, email: a@example.com, passwordHash: "${HASH}" }`;
+      expect(onlyIssue(`identity:\n  users:\n    - ${user}\n    - ${user}\n`)).toMatchObject({
+        path: 'identity.users[1].username',
+        line: 4,
+        expected: 'a unique username (identity.users[0] already uses it)',
+      });
+    });
+  });
+
   describe('server', () => {
     it.each([
       ['"8443"', 'host:port, such as 0.0.0.0:8443 or [::]:8443'],
