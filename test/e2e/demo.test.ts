@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { launchChromium, signInOnIdpPages, spkiHash } from '../helpers/browser.ts';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AGENT_BIN, freePort, PROXY_BIN, runCli, spawnCli, type Child } from '../helpers/processes.ts';
@@ -46,6 +47,45 @@ describe('`npm start` (zerogate-proxy demo) works as its printed instructions sa
     const events = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['device.enroll', 'session.open', 'stream.open']));
   }, 60_000);
+});
+
+describe('`npm start`: the printed demo users sign in through a browser', () => {
+  const children: Child[] = [];
+  afterAll(async () => {
+    await Promise.all(children.map((c) => c.kill()));
+  });
+
+  it('alice signs in with the printed password and TOTP secret, and reaches the web page', async () => {
+    const port = await freePort();
+    const demo = spawnCli(PROXY_BIN, ['demo', '--port', String(port)]);
+    children.push(demo);
+    await demo.waitFor(/Ctrl-C stops the demo/);
+    const text = demo.output();
+    const users = [...text.matchAll(/^ {2}(\w+)\s+(\S+)\s+password (\S+)\s+TOTP secret (\S+)$/gm)].map((m) => ({ username: m[1]!, groups: m[2]!, password: m[3]!, totpSecret: m[4]! }));
+    expect(users.map((u) => `${u.username}:${u.groups}`)).toEqual(['alice:engineering', 'hank:helpdesk', 'ada:admin,engineering']);
+    const home = /export ZEROGATE_HOME=(\S+)/.exec(text)![1]!;
+    const login = /\.\/bin\/zerogate\.js (login --proxy \S+ --ca-fingerprint \S+)\n/.exec(text)!;
+    const configFile = /config:\s+(\S+)/.exec(text)![1]!;
+    const browser = await launchChromium([spkiHash(readFileSync(join(dirname(configFile), 'data', 'server.pem'), 'utf8'))]);
+    try {
+      const agent = spawnCli(AGENT_BIN, [...login[1]!.split(' '), '--no-browser'], { ZEROGATE_HOME: home });
+      children.push(agent);
+      const [url] = await agent.waitFor(/https:\/\/\S+\/auth\?\S+/);
+      const page = await browser.newPage();
+      await page.goto(url);
+      await signInOnIdpPages(page, users[0]!, 'demo-alice');
+      await page.getByText('Signed in to Zerogate').waitFor();
+      await agent.waitFor(/session valid until/);
+    } finally {
+      await browser.close();
+    }
+    const webPort = await freePort();
+    const web = spawnCli(AGENT_BIN, ['connect', 'hello', '--listen', `127.0.0.1:${webPort}`], { ZEROGATE_HOME: home });
+    children.push(web);
+    await web.waitFor(/tunnel: connected/);
+    const { stdout } = await exec('curl', ['-sS', '--max-time', '10', `http://127.0.0.1:${webPort}/`]);
+    expect(stdout).toContain('Hello through Zerogate');
+  }, 90_000);
 });
 
 describe('zerogate-proxy init', () => {
