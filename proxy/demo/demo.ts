@@ -101,7 +101,9 @@ Zerogate demo is running.
   CA (SHA-256): ${proxy.pki.caFingerprint}
   config:       ${configFile}
   audit log:    ${join(dir, 'audit.jsonl')}
-  sign-in:      ${proxy.url}/idp (embedded IdP: password, then a TOTP code)
+  sign-in:      ${proxy.config.server.publicUrl}/idp (embedded IdP: password, then a TOTP code; your
+                browser will warn about its certificate, which the demo's own CA signed: in
+                production, give the proxy a certificate your browsers trust, server.tls)
   apps:         hello (HTTP page), echo (TCP echo), for alice, ada and ${DEMO_USER}
 
 Demo users (add the TOTP secret to an authenticator app, or print the current code with

@@ -22,6 +22,8 @@ export const RENEW_RETRY_MS = 15_000;
 export const REAUTH_REPLY_TIMEOUT_MS = 15_000;
 /** How long before the session's hard end the user is asked to sign in again. */
 export const SIGN_IN_WARNING_MS = 10 * 60_000;
+/** setTimeout's largest delay (2^31 - 1 ms); a longer wait wakes early and schedules again. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** Refusals after which retrying is pointless: the user must sign in again. */
 const FINAL_CODES = new Set([
@@ -206,6 +208,7 @@ export class SessionKeeper {
 
   #schedule(delayOverride?: number): void {
     clearTimeout(this.#timer);
+    this.#timer = undefined;
     const session = this.#session;
     if (this.#stopped || session === undefined || this.#final !== undefined) return;
     const now = this.#now();
@@ -215,13 +218,23 @@ export class SessionKeeper {
       this.#warnedSessionEnd = true;
       this.#warn(`your session ends at ${new Date(sessionEnd).toLocaleTimeString()}: sign in again with \`zerogate login\` to keep access`);
     }
-    // Nothing to renew into: the token already runs to the session's end.
-    if (expiresAt >= sessionEnd) return;
-    const remaining = expiresAt - now;
-    const lead = Math.min(Math.max(remaining / 4, RENEW_MIN_LEAD_MS), RENEW_MAX_LEAD_MS);
-    const delay = delayOverride ?? Math.max(0, remaining - lead);
-    this.#timer = setTimeout(() => void this.renewNow().catch(() => undefined), Math.min(delay, 2_147_483_647));
-    this.#timer.unref();
+    // Nothing to renew into when the token already runs to the session's end.
+    let renewIn: number | undefined;
+    if (expiresAt < sessionEnd) {
+      const remaining = expiresAt - now;
+      const lead = Math.min(Math.max(remaining / 4, RENEW_MIN_LEAD_MS), RENEW_MAX_LEAD_MS);
+      renewIn = delayOverride ?? Math.max(0, remaining - lead);
+    }
+    // The session-end warning is due before the next renewal (or there is none): wake for it,
+    // then schedule again with what is left of the renewal delay.
+    const warnIn = this.#warnedSessionEnd ? undefined : sessionEnd - SIGN_IN_WARNING_MS - now;
+    if (warnIn !== undefined && (renewIn === undefined || warnIn < renewIn)) {
+      const renewAt = renewIn === undefined ? undefined : now + renewIn;
+      this.#timer = setTimeout(() => this.#schedule(renewAt === undefined ? undefined : Math.max(0, renewAt - this.#now())), Math.min(warnIn, MAX_TIMER_MS));
+    } else if (renewIn !== undefined) {
+      this.#timer = setTimeout(() => void this.renewNow().catch(() => undefined), Math.min(renewIn, MAX_TIMER_MS));
+    }
+    this.#timer?.unref();
   }
 }
 
