@@ -31,13 +31,13 @@ interface Person {
  * Runs `zerogate login --no-browser`, opens the printed URL in chromium, signs in, and waits for
  * the CLI to finish. Returns the CLI's output.
  */
-async function browserLogin(browser: Browser, proxy: ProxyProcess, home: string, person: Person, shots: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
+async function browserLogin(browser: Browser, proxy: ProxyProcess, home: string, person: Person, shots: string, env: NodeJS.ProcessEnv = {}, stepOffset = 0): Promise<string> {
   const login = spawnCli(AGENT_BIN, ['login', '--proxy', proxy.url, '--ca-fingerprint', proxy.caFingerprint, '--no-browser'], { ZEROGATE_HOME: home, ...env });
   const [url] = await login.waitFor(/https:\/\/\S+\/auth\?\S+/);
   const page = await browser.newPage();
   try {
     await page.goto(url);
-    await signInOnIdpPages(page, person, shots);
+    await signInOnIdpPages(page, person, shots, stepOffset);
     await page.getByText('Signed in to Zerogate, you can close this tab.').waitFor();
     await screenshot(page, `${shots}-3-done`);
   } finally {
@@ -114,7 +114,8 @@ describe('sign-in through a real browser, embedded IdP', () => {
   it('signs in again on the enrolled device without a new key, and logout ends the session everywhere', async () => {
     const home = join(dir, 'home');
     const before = readFileSync(join(home, 'device.key'), 'utf8');
-    const output = await browserLogin(browser, proxy, home, alice, 'embedded-idp-again');
+    // The same person again within seconds: the next step's code, as a replayed one is refused.
+    const output = await browserLogin(browser, proxy, home, alice, 'embedded-idp-again', {}, 1);
     expect(output).toMatch(/already enrolled/);
     expect(readFileSync(join(home, 'device.key'), 'utf8')).toBe(before);
 

@@ -51,7 +51,13 @@ export async function screenshot(page: Page, name: string): Promise<void> {
  * Signs in on the embedded IdP's pages as a person would: types the username and password,
  * then the current TOTP code, by the fields' labels.
  */
-export async function signInOnIdpPages(page: Page, user: { username: string; password: string; totpSecret: string }, shots?: string): Promise<void> {
+export async function signInOnIdpPages(
+  page: Page,
+  user: { username: string; password: string; totpSecret: string },
+  shots?: string,
+  /** Use the code of a later 30-s step (the IdP accepts ±1): a second sign-in within one step must not replay the first code. */
+  stepOffset = 0,
+): Promise<void> {
   await page.getByLabel('Username').fill(user.username);
   await page.getByLabel('Password').fill(user.password);
   if (shots !== undefined) await screenshot(page, `${shots}-1-password`);
@@ -63,7 +69,7 @@ export async function signInOnIdpPages(page: Page, user: { username: string; pas
     if (shots !== undefined) await screenshot(page, `${shots}-error`);
     throw new Error(`no code field after the password step at ${page.url()}:\n${(await page.locator('body').innerText()).slice(0, 500)}`, { cause: error });
   }
-  await code.fill(await generate({ secret: user.totpSecret }));
+  await code.fill(await generate({ secret: user.totpSecret, epoch: Math.floor(Date.now() / 1000) + stepOffset * 30 }));
   if (shots !== undefined) await screenshot(page, `${shots}-2-totp`);
   await page.getByRole('button', { name: /verify|continue|sign in/i }).click();
 }
