@@ -21,7 +21,7 @@ import { certificateThumbprint, SessionService, SessionTokens, verifyIdToken, ty
 import { hashPassword } from '../../proxy/identity/idp/index.ts';
 import { Browser, completeSignIn } from '../../proxy/identity/idp/test-helpers.ts';
 import { SqliteStore, type Device } from '../../proxy/store/index.ts';
-import type { TunnelSession } from '../../proxy/tunnel/session.ts';
+import { EXPIRY_WARNING_MS, type TunnelSession } from '../../proxy/tunnel/session.ts';
 import { isZerogateError } from '../../shared/errors.ts';
 import type { ControlMessage } from '../../shared/wire/index.ts';
 import { echoCheck } from '../helpers/agent.ts';
@@ -83,23 +83,31 @@ async function driveBrowser(url: string, who: TestUser): Promise<void> {
 /** `zerogate login` as `who` on a fresh agent home: the agent's signIn, the browser scripted. */
 async function signInDevice(who: TestUser): Promise<{ home: AgentHome; creds: DeviceCredentials }> {
   const home = new AgentHome(join(stack.dir, `agent-${who.username}-${++homes}`));
-  let walk: Promise<void> = Promise.resolve();
-  const result = await signIn({
-    proxyUrl: stack.proxy.url,
-    caFingerprint: stack.proxy.pki.caFingerprint,
-    home,
-    hostname: `host-${who.username}`,
-    method: 'browser',
-    say: () => undefined,
-    timeoutMs: 20_000,
-    open: async (url) => {
-      walk = driveBrowser(url, who);
-      walk.catch(() => undefined);
-    },
-  });
-  await walk;
+  // A failed walk through the pages fails the sign-in at once, not at its timeout.
+  let walkFailed: (error: unknown) => void = () => undefined;
+  const walk = new Promise<never>((_, reject) => (walkFailed = reject));
+  const result = await Promise.race([
+    signIn({
+      proxyUrl: stack.proxy.url,
+      caFingerprint: stack.proxy.pki.caFingerprint,
+      home,
+      hostname: `host-${who.username}`,
+      method: 'browser',
+      say: () => undefined,
+      timeoutMs: 20_000,
+      open: async (url) => {
+        driveBrowser(url, who).catch(walkFailed);
+      },
+    }),
+    walk,
+  ]);
   expect(result).toMatchObject({ enrolled: true, session: { user: who.username } });
   return { home, creds: home.loadCredentials() };
+}
+
+/** The `exp` of a session token, ms (what the proxy ends a tunnel at). */
+function expOf(token: string): number {
+  return Number((JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp) * 1000;
 }
 
 function thumbprintOf(creds: DeviceCredentials): string {
@@ -282,7 +290,7 @@ describe('expiry of an unrenewed session token', () => {
     const { home: _home, ...creds } = enrolled;
     const short = await tokenExpiringAt(creds, Date.now() + 2_000);
     const shortCreds: DeviceCredentials = { ...creds, session: short };
-    const expiresAt = Number(JSON.parse(Buffer.from(short.token.split('.')[1]!, 'base64url').toString()).exp) * 1000;
+    const expiresAt = expOf(short.token);
 
     // The agent, without a keeper: nothing renews.
     const device = await startDevice(shortCreds);
@@ -304,18 +312,55 @@ describe('expiry of an unrenewed session token', () => {
     expect(device.client.lastProblem).toMatchObject({ code: 'ZG_ERR_AUTH_SESSION_EXPIRED', reasons: ['token-expired'] });
     await device.stop();
   });
-});
 
-/** The `exp` of a session token, ms. */
-function expOf(token: string): number {
-  return Number((JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp) * 1000;
-}
+  it('warns the agent EXPIRY_WARNING_MS before an unrenewed token expires, and the tunnel carries on meanwhile', async () => {
+    const { home: _home, ...creds } = await stack.enroll('alice');
+    const token = await tokenExpiringAt(creds, Date.now() + EXPIRY_WARNING_MS + 1_500);
+    const expiresAt = expOf(token.token);
+    const device = await startDevice({ ...creds, session: token });
+    await waitFor(() => device.controls.some((m) => m.type === 'notice'), 3_000, 'the expiry warning');
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt - EXPIRY_WARNING_MS - 20);
+    expect(device.controls).toEqual([
+      expect.objectContaining({ type: 'notice', level: 'warning', code: 'ZG_ERR_AUTH_SESSION_EXPIRED', reasons: ['token-expired'], expiresAt: new Date(expiresAt).toISOString() }),
+    ]);
+    expect(device.controls[0]!.message).toContain('zerogate login');
+    expect(device.client.state).toBe('connected');
+    expect(await echoCheck(device.port, 16 * 1024)).toBe(true);
+    await device.stop();
+  });
+
+  it('keeps the tunnel past the old expiry once the keeper renewed in-band (a token-enrolled device renews with its certificate alone)', async () => {
+    const { home, ...creds } = await stack.enroll('alice');
+    const short = await tokenExpiringAt(creds, Date.now() + 2_500);
+    home.saveSession(short);
+    const oldExpiry = expOf(short.token);
+    const warnings: string[] = [];
+    const keeper = new SessionKeeper({ home, credentials: { ...creds, session: short }, warn: (m) => warnings.push(m) });
+    const device = await startDevice({ ...creds, session: short }, keeper);
+    const stream = await liveStream(device.port);
+    const tunnel = liveTunnel(creds.enrollment.deviceId);
+
+    await keeper.renewNow();
+    expect(home.loadOidc()).toBeUndefined();
+    expect(keeper.bearer()).not.toBe(short.token);
+    expect(tunnel?.tokenExpiresAt).toBeGreaterThan(Date.now() + 60_000);
+
+    await new Promise((r) => setTimeout(r, Math.max(0, oldExpiry - Date.now() + 500)));
+    expect(liveTunnel(creds.enrollment.deviceId)).toBe(tunnel);
+    stream.socket.write('after the old expiry');
+    await new Promise<void>((r) => stream.socket.once('data', () => r()));
+    expect(device.controls.filter((m) => m.type === 'notice')).toEqual([]);
+    expect(warnings).toEqual([]);
+    stream.socket.destroy();
+    await device.stop();
+  });
+});
 
 describe('a refused renewal', () => {
   it('rejects with ZG_ERR_AUTH_REAUTH_REQUIRED once the user is disabled, tells the user to sign in again, and keeps the tunnel up until the token expires', async () => {
     const { home, creds } = await signInDevice(DORA);
     // A token with little time left, so that its end is seen (the config's shortest TTL is 1 min).
-    const short = await tokenExpiringAt(creds, Date.now() + 3_000);
+    const short = await tokenExpiringAt(creds, Date.now() + 4_000);
     home.saveSession(short);
     const shortCreds: DeviceCredentials = { ...creds, session: short };
     const expiresAt = expOf(short.token);
@@ -340,7 +385,7 @@ describe('a refused renewal', () => {
     // Access continues until the token expires...
     expect(device.client.state).toBe('connected');
     expect(await echoCheck(device.port, 16 * 1024)).toBe(true);
-    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now() - 400)));
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now() - 700)));
     stream.socket.write('still here');
     await new Promise<void>((r) => stream.socket.once('data', () => r()));
     expect(Date.now()).toBeLessThan(expiresAt);
