@@ -92,7 +92,8 @@ function boundsOf(key: string, node: SchemaNode): string {
   const parts: string[] = [];
   if (node.enum !== undefined) parts.push(`one of ${node.enum.map(code).join(', ')}`);
   if (isDuration(node)) {
-    const bounds = DURATION_BOUNDS[key as keyof typeof DURATION_BOUNDS];
+    const name = typeof (node as Record<string, unknown>)['x-bounds'] === 'string' ? ((node as Record<string, unknown>)['x-bounds'] as string) : key;
+    const bounds = DURATION_BOUNDS[name as keyof typeof DURATION_BOUNDS];
     parts.push(bounds === undefined ? 'a duration' : `${formatDuration(bounds.min)} to ${formatDuration(bounds.max)}`);
     return parts.join('; ');
   }
@@ -280,11 +281,12 @@ identity:
   # oidc:
   #   issuer: https://example.okta.com/oauth2/default
   #   clientId: 0oa1b2c3d4e5f6g7h8i9
-  #   clientSecret: only-for-google-desktop-clients
+  #   clientSecret: for-the-proxy-only          # never sent to agents
+  #   agentClientSecret: GOCSPX-example         # Google desktop clients only: published to agents
   #   scopes: [openid, email, profile, offline_access, groups]
   #   groupsClaim: groups
   #   userClaim: email
-  #   mfa: { amr: [mfa, otp, hwk], acr: [] }
+  #   mfa: { amr: [mfa, otp, hwk], acr: [], enforcedByIdp: false }
   #   acrValues: []
   session:
     tokenTtl: 10m                           # one session token; the agent renews it in-band

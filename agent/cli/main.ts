@@ -115,9 +115,13 @@ async function login(args: string[], io: CliIo, home: AgentHome): Promise<number
   }
   const method: SignInMethod = values['device-code'] === true ? 'device-code' : values['no-browser'] === true ? 'print-url' : 'browser';
   const started = Date.now();
+  // Ctrl-C while waiting for the browser or the device code cancels the sign-in at once.
+  const cancel = new AbortController();
+  void io.untilStopped().then(() => cancel.abort());
   const result = await signIn({
     home,
     method,
+    signal: cancel.signal,
     say: (line) => io.err(line),
     ...(values.proxy === undefined ? {} : { proxyUrl: values.proxy }),
     ...pins,

@@ -100,7 +100,7 @@ describe('parseConfig: valid configs', () => {
           scopes: ['openid', 'email', 'profile', 'offline_access'],
           groupsClaim: 'roles',
           userClaim: 'email',
-          mfa: { amr: ['hwk'], acr: ['urn:okta:loa:2fa:any'] },
+          mfa: { amr: ['hwk'], acr: ['urn:okta:loa:2fa:any'], enforcedByIdp: false },
           acrValues: [],
         },
         session: { tokenTtlMs: 5 * M, maxAgeMs: 8 * H, mfaMaxAgeMs: 4 * H },

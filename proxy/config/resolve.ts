@@ -270,11 +270,13 @@ function resolveIdentity(ctx: Context, raw: unknown): IdentityConfig {
       scopes,
       groupsClaim: text(entry(oidcRaw, 'groupsClaim'), CONFIG_DEFAULTS.groupsClaim),
       userClaim: text(entry(oidcRaw, 'userClaim'), CONFIG_DEFAULTS.userClaim),
-      mfa: { amr: strings(entry(mfa, 'amr'), CONFIG_DEFAULTS.mfaAmr), acr: strings(entry(mfa, 'acr'), []) },
+      mfa: { amr: strings(entry(mfa, 'amr'), CONFIG_DEFAULTS.mfaAmr), acr: strings(entry(mfa, 'acr'), []), enforcedByIdp: entry(mfa, 'enforcedByIdp') === true },
       acrValues: strings(entry(oidcRaw, 'acrValues'), []),
     };
     const secret = entry(oidcRaw, 'clientSecret');
     if (typeof secret === 'string') oidc.clientSecret = secret;
+    const agentSecret = entry(oidcRaw, 'agentClientSecret');
+    if (typeof agentSecret === 'string') oidc.agentClientSecret = agentSecret;
   }
 
   const session = entry(raw, 'session');

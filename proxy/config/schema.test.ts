@@ -22,9 +22,10 @@ function* subschemas(node: unknown, pointer = '#'): Generator<[string, Record<st
 const LOOSE = new Set(['#/properties/policies/additionalProperties/properties/allow/items', '#/properties/policies/additionalProperties/properties/require']);
 
 describe('CONFIG_SCHEMA', () => {
-  it('compiles as strict draft-07 with only the x-expected annotation added', () => {
+  it('compiles as strict draft-07 with only the x-expected and x-bounds annotations added', () => {
     const ajv = new Ajv({ strict: true });
     ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
+    ajv.addKeyword({ keyword: 'x-bounds', schemaType: 'string' });
     expect(() => ajv.compile(CONFIG_SCHEMA)).not.toThrow();
   });
 

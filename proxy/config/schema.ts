@@ -9,6 +9,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { DURATION_PATTERN } from '../../shared/duration.ts';
 import {
   CONFIG_DEFAULTS,
+  DURATION_BOUNDS,
   ID_PATTERN,
   LIMIT_BOUNDS,
   MAX_APP_NAME_LENGTH,
@@ -23,7 +24,8 @@ import { describeValue, suggest, type ConfigIssues, type Segment } from './issue
 
 const DURATION_EXPECTED = 'a duration such as 90s, 10m, 1h30m or 7d';
 
-const duration = (description: string, fallback: string) =>
+/** A duration key; `bounds` names its entry of DURATION_BOUNDS when that is not the key's own name. */
+const duration = (description: string, fallback: string, bounds?: keyof typeof DURATION_BOUNDS) =>
   ({
     type: 'string',
     pattern: DURATION_PATTERN,
@@ -31,6 +33,7 @@ const duration = (description: string, fallback: string) =>
     default: fallback,
     description,
     'x-expected': DURATION_EXPECTED,
+    ...(bounds === undefined ? {} : { 'x-bounds': bounds }),
   }) as const;
 
 const path = (description: string) =>
@@ -173,7 +176,13 @@ const identitySchema = {
           'x-expected': 'an https:// issuer URL',
         },
         clientId: { type: 'string', minLength: 1, maxLength: MAX_CLAIM_VALUE_LENGTH, description: 'The client the agent signs in with: a native (public) app with PKCE and a loopback redirect.' },
-        clientSecret: { type: 'string', minLength: 1, maxLength: 1024, description: 'Only for IdPs that issue a secret to desktop clients (Google); kept by the proxy.' },
+        clientSecret: { type: 'string', minLength: 1, maxLength: 1024, description: 'A confidential secret of this client, for the proxy\'s own use (the console); never sent to agents.' },
+        agentClientSecret: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 1024,
+          description: 'Only for IdPs whose desktop-app clients have a secret that is not confidential (Google): published to every agent, which sends it at the token endpoint.',
+        },
         scopes: claimList('a scope', 'Scopes the agent asks for; `openid` is required, `offline_access` gives refresh tokens.', CONFIG_DEFAULTS.oidcScopes),
         groupsClaim: { ...claimValue('a claim name'), default: CONFIG_DEFAULTS.groupsClaim, description: 'ID token claim with the user\'s groups.' },
         userClaim: { ...claimValue('a claim name'), default: CONFIG_DEFAULTS.userClaim, description: 'ID token claim that names the user in apps, policies and audit.' },
@@ -184,6 +193,12 @@ const identitySchema = {
           properties: {
             amr: claimList('an amr value', 'amr values meaning MFA (RFC 8176).', CONFIG_DEFAULTS.mfaAmr),
             acr: claimList('an acr value', 'acr values meaning MFA.', []),
+            enforcedByIdp: {
+              type: 'boolean',
+              default: false,
+              description:
+                'true: the IdP itself requires MFA for this client (e.g. Entra ID Conditional Access) and its ID tokens carry no amr/acr to prove it (Entra v2.0, Google): every sign-in counts as MFA. Only when the IdP really enforces it.',
+            },
           },
         },
         acrValues: claimList('an acr value', '`acr_values` the agent requests at sign-in.', []),
@@ -194,9 +209,9 @@ const identitySchema = {
       additionalProperties: false,
       description: 'Session tokens (DESIGN.md §3).',
       properties: {
-        tokenTtl: duration('Lifetime of one session token (1m to 1d); renewed in-band before it expires.', CONFIG_DEFAULTS.sessionTokenTtl),
-        maxAge: duration('Longest a sign-in lasts, however often renewed (5m to 90d).', CONFIG_DEFAULTS.sessionMaxAge),
-        mfaMaxAge: duration('Oldest MFA (auth_time) accepted at sign-in and renewal (1m to 90d).', CONFIG_DEFAULTS.mfaMaxAge),
+        tokenTtl: duration('Lifetime of one session token; renewed in-band before it expires.', CONFIG_DEFAULTS.sessionTokenTtl, 'sessionTokenTtl'),
+        maxAge: duration('Longest a sign-in lasts, however often renewed.', CONFIG_DEFAULTS.sessionMaxAge, 'sessionMaxAge'),
+        mfaMaxAge: duration('Oldest MFA (auth_time) accepted at sign-in and renewal.', CONFIG_DEFAULTS.mfaMaxAge, 'mfaMaxAge'),
       },
     },
   },
@@ -324,6 +339,7 @@ function validator(): ValidateFunction {
   if (compiled === undefined) {
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
     ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
+    ajv.addKeyword({ keyword: 'x-bounds', schemaType: 'string' });
     compiled = ajv.compile(CONFIG_SCHEMA);
   }
   return compiled;

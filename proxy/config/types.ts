@@ -74,8 +74,13 @@ export interface OidcProviderConfig {
   groupsClaim: string;
   /** The ID token claim that names the user (matched against app `users` and policies). */
   userClaim: string;
-  /** A sign-in counts as MFA when `amr` holds one of `amr`, or `acr` is one of `acr`. */
-  mfa: { amr: string[]; acr: string[] };
+  /**
+   * A sign-in counts as MFA when `amr` holds one of `amr`, or `acr` is one of `acr`, or always
+   * with `enforcedByIdp` (the IdP enforces MFA and its tokens cannot show it).
+   */
+  mfa: { amr: string[]; acr: string[]; enforcedByIdp: boolean };
+  /** A non-confidential desktop-app client secret, published to agents (Google). */
+  agentClientSecret?: string;
   /** `acr_values` the agent asks for; empty: none. */
   acrValues: string[];
 }
@@ -159,7 +164,8 @@ export interface ConfigInput {
       scopes?: string[];
       groupsClaim?: string;
       userClaim?: string;
-      mfa?: { amr?: string[]; acr?: string[] };
+      mfa?: { amr?: string[]; acr?: string[]; enforcedByIdp?: boolean };
+      agentClientSecret?: string;
       acrValues?: string[];
     };
     session?: { tokenTtl?: string; maxAge?: string; mfaMaxAge?: string };

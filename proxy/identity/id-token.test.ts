@@ -45,8 +45,17 @@ describe('verifyIdToken', () => {
       amr: ['pwd', 'mfa'],
       acr: undefined,
       authTime: (S - 60) * 1000,
+      authTimeKnown: true,
       expiresAt: (S + 300) * 1000,
     });
+  });
+
+  it('with mfa.enforcedByIdp, accepts a token without amr, acr or auth_time (Entra v2.0, Google), taking iat', async () => {
+    const policy = { ...POLICY, mfa: { amr: [], acr: [], enforcedByIdp: true } };
+    const identity = await verifyIdToken(await token({ amr: undefined, auth_time: undefined }), keys, policy, NOW);
+    expect(identity).toMatchObject({ amr: [], authTime: (S - 30) * 1000, authTimeKnown: false });
+    // A token that does carry auth_time is still held to mfaMaxAge.
+    await expect(verifyIdToken(await token({ auth_time: S - 3_601 }), keys, policy, NOW)).rejects.toMatchObject({ code: 'ZG_ERR_AUTH_TOO_OLD' });
   });
 
   it('accepts a single-string groups claim and MFA proven by acr alone', async () => {

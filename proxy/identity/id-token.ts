@@ -31,7 +31,8 @@ export interface IdTokenPolicy {
   groupsClaim: string;
   /** Claim naming the user; `sub` for the embedded IdP. */
   userClaim: string;
-  mfa: { amr: readonly string[]; acr: readonly string[] };
+  /** `enforcedByIdp`: every sign-in counts as MFA (the IdP enforces it; its tokens cannot show it). */
+  mfa: { amr: readonly string[]; acr: readonly string[]; enforcedByIdp?: boolean };
   /** Oldest `auth_time` accepted. */
   mfaMaxAgeMs: number;
 }
@@ -44,8 +45,14 @@ export interface VerifiedIdentity {
   groups: string[];
   amr: string[];
   acr: string | undefined;
-  /** ms since the epoch. */
+  /** ms since the epoch; the token's `iat` when it has no `auth_time` (see {@link VerifiedIdentity.authTimeKnown}). */
   authTime: number;
+  /**
+   * False when the token had no `auth_time` (IdPs that enforce MFA themselves, Google): the
+   * session then keeps the time of its first sign-in, since a refreshed token's `iat` says
+   * nothing about when the user last authenticated.
+   */
+  authTimeKnown: boolean;
   /** When the ID token expires, ms. */
   expiresAt: number;
 }
@@ -142,15 +149,19 @@ function identityFrom(payload: JWTPayload, policy: IdTokenPolicy, now: number): 
   if (groups.length > MAX_TOKEN_GROUPS) throw refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'claims', ['token-invalid'], 'the ID token lists too many groups');
   const emailValue = claim('email');
 
-  const mfa = amr.some((value) => policy.mfa.amr.includes(value)) || (acr !== undefined && policy.mfa.acr.includes(acr));
+  const enforced = policy.mfa.enforcedByIdp === true;
+  const mfa = enforced || amr.some((value) => policy.mfa.amr.includes(value)) || (acr !== undefined && policy.mfa.acr.includes(acr));
   if (!mfa) {
     throw refuse('ZG_ERR_AUTH_MFA_REQUIRED', 'mfa', ['mfa-required'], 'the sign-in did not use a second factor: sign in again and complete the second step');
   }
   const authTimeValue = claim('auth_time');
-  if (typeof authTimeValue !== 'number' || !Number.isFinite(authTimeValue)) {
+  const authTimeKnown = typeof authTimeValue === 'number' && Number.isFinite(authTimeValue);
+  // Without auth_time the age of the MFA cannot be checked: refused, unless the IdP is trusted
+  // to enforce MFA itself (then the session keeps the time of its first, interactive sign-in).
+  if (!authTimeKnown && !enforced) {
     throw refuse('ZG_ERR_AUTH_TOO_OLD', 'auth-time', ['auth-too-old'], 'the ID token does not say when you signed in (auth_time): sign in again');
   }
-  const authTime = authTimeValue * 1000;
+  const authTime = (authTimeKnown ? authTimeValue : (payload.iat ?? 0)) * 1000;
   if (authTime > now + ID_TOKEN_CLOCK_TOLERANCE_S * 1000) {
     throw refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'auth-time', ['token-invalid'], 'the ID token says you signed in in the future (check the clocks)');
   }
@@ -165,6 +176,7 @@ function identityFrom(payload: JWTPayload, policy: IdTokenPolicy, now: number): 
     amr,
     acr,
     authTime,
+    authTimeKnown,
     expiresAt: (payload.exp ?? 0) * 1000,
   };
 }

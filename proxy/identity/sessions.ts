@@ -214,7 +214,8 @@ export class SessionService {
     const maxExpiresAt = Math.min(session.maxExpiresAt, presented.certNotAfter);
     const tokenExpiresAt = Math.min(now + this.#deps.lifetimes.tokenTtlMs, maxExpiresAt);
     const update = {
-      authTime: identity?.authTime ?? session.authTime,
+      // A refreshed token without auth_time says nothing of the last sign-in: keep the session's.
+      authTime: identity !== undefined && identity.authTimeKnown ? identity.authTime : session.authTime,
       groups: identity?.groups ?? session.groups,
       amr: identity?.amr ?? session.amr,
       acr: identity?.acr ?? session.acr,

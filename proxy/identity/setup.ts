@@ -32,6 +32,8 @@ export interface OidcDiscovery {
   acrValues: string[];
   /** True when the issuer is this proxy (the agent then trusts only the pinned proxy CA for it). */
   embedded: boolean;
+  /** `identity.oidc.agentClientSecret`: a desktop-app secret that is not confidential (Google). */
+  clientSecret?: string;
 }
 
 export interface Identity {
@@ -97,7 +99,14 @@ export async function createIdentity(config: ProxyConfig, store: Store, audit: A
       mfa: external.mfa,
       mfaMaxAgeMs: session.mfaMaxAgeMs,
     };
-    oidc = { issuer: external.issuer, clientId: external.clientId, scopes: external.scopes, acrValues: external.acrValues, embedded: false };
+    oidc = {
+      issuer: external.issuer,
+      clientId: external.clientId,
+      scopes: external.scopes,
+      acrValues: external.acrValues,
+      embedded: false,
+      ...(external.agentClientSecret === undefined ? {} : { clientSecret: external.agentClientSecret }),
+    };
     check = () => issuerKeys.check();
   }
   const sessions = new SessionService({

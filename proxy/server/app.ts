@@ -141,6 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       scopes: identity.oidc.scopes,
       acrValues: identity.oidc.acrValues,
       embedded: identity.oidc.embedded,
+      ...(identity.oidc.clientSecret === undefined ? {} : { clientSecret: identity.oidc.clientSecret }),
     },
   }));
   app.get('/v1/ca.pem', async (_request, reply) => reply.type('application/x-pem-file').send(pki.ca.certPem));

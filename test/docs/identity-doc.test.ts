@@ -41,7 +41,7 @@ const PROVIDERS = [
     issuer: /^https:\/\/[a-z0-9-]+\.okta\.com\/oauth2\/default$/,
     groupsClaim: 'groups',
     userClaim: 'email',
-    mfa: { amr: ['mfa'], acr: [] },
+    mfa: { amr: ['mfa'], acr: [], enforcedByIdp: false },
     acrValues: [],
     scopes: ['openid', 'email', 'profile', 'offline_access'],
   },
@@ -50,7 +50,7 @@ const PROVIDERS = [
     issuer: /^https:\/\/login\.microsoftonline\.com\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/v2\.0$/,
     groupsClaim: 'roles',
     userClaim: 'preferred_username',
-    mfa: { amr: ['mfa'], acr: [] },
+    mfa: { amr: ['mfa', 'otp', 'hwk'], acr: [], enforcedByIdp: true },
     acrValues: [],
     scopes: ['openid', 'email', 'profile', 'offline_access'],
   },
@@ -59,7 +59,7 @@ const PROVIDERS = [
     issuer: /^https:\/\/[a-z0-9.-]+\/realms\/[a-z0-9-]+$/,
     groupsClaim: 'groups',
     userClaim: 'email',
-    mfa: { amr: [], acr: ['gold'] },
+    mfa: { amr: [], acr: ['gold'], enforcedByIdp: false },
     acrValues: ['gold'],
     scopes: ['openid', 'email', 'profile', 'offline_access'],
   },
@@ -68,7 +68,7 @@ const PROVIDERS = [
     issuer: /^https:\/\/accounts\.google\.com$/,
     groupsClaim: 'groups',
     userClaim: 'email',
-    mfa: { amr: ['mfa', 'otp', 'hwk'], acr: [] },
+    mfa: { amr: ['mfa', 'otp', 'hwk'], acr: [], enforcedByIdp: true },
     acrValues: [],
     // Google does not know the offline_access scope.
     scopes: ['openid', 'email', 'profile'],
@@ -103,10 +103,19 @@ describe('docs/identity.md: external IdP examples', () => {
     expect(oidc?.acrValues.every((value) => oidc.mfa.acr.includes(value))).toBe(true);
   });
 
-  it('examples that cannot prove MFA today say so where they are shown', () => {
+  it('examples whose tokens cannot prove MFA trust the IdP only explicitly, and say why', () => {
     for (const title of ['Microsoft Entra ID', 'Google']) {
-      expect(section(title)).toMatch(/\*\*Not usable for sign-in today/);
+      expect(load(example(title)).identity.oidc?.mfa.enforcedByIdp).toBe(true);
+      expect(section(title)).toMatch(/enforcedByIdp: true/);
+      expect(section(title)).toMatch(/without it every\s+sign-in is\s+refused with `mfa-required`/);
     }
+    for (const title of ['Okta', 'Keycloak']) expect(load(example(title)).identity.oidc?.mfa.enforcedByIdp).toBe(false);
+  });
+
+  it('the Google example publishes only its non-confidential desktop secret to agents', () => {
+    const oidc = load(example('Google')).identity.oidc;
+    expect(oidc?.agentClientSecret).toBe('GOCSPX-replace-me');
+    expect(oidc?.clientSecret).toBeUndefined();
   });
 });
 

@@ -99,4 +99,19 @@ describe('zerogate login --device-code, headless', () => {
     const status = await runCli(AGENT_BIN, ['status'], { ZEROGATE_HOME: home });
     expect(status.stdout).toContain('not enrolled');
   }, 60_000);
+
+  it('Ctrl-C while the sign-in waits cancels it at once, for both ways of signing in', async () => {
+    for (const mode of ['--device-code', '--no-browser']) {
+      const home = join(dir, `home-cancel${mode}`);
+      const login = spawnCli(AGENT_BIN, ['login', '--proxy', proxy.url, '--ca-fingerprint', proxy.caFingerprint, mode], { ZEROGATE_HOME: home });
+      children.push(login);
+      await login.waitFor(/https:\/\/\S+/);
+      const sent = Date.now();
+      login.process.kill('SIGINT');
+      await login.waitFor(/error ZG_ERR_AUTH_LOGIN_FAILED: .*cancel/i, 5_000);
+      await new Promise<void>((resolve) => (login.process.exitCode !== null ? resolve() : login.process.once('exit', () => resolve())));
+      expect(login.process.exitCode).toBe(1);
+      expect(Date.now() - sent).toBeLessThan(5_000);
+    }
+  }, 60_000);
 });

@@ -18,7 +18,14 @@ describe('proxy HTTP surface', () => {
     expect((await inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await inject({ url: '/readyz' })).json()).toEqual({ status: 'ready' });
     const wellKnown = (await inject({ url: '/.well-known/zerogate' })).json();
-    expect(wellKnown).toMatchObject({ caFingerprint: stack.proxy.pki.caFingerprint, tunnel: '/v1/tunnel', enroll: '/v1/enroll' });
+    expect(wellKnown).toMatchObject({
+      caFingerprint: stack.proxy.pki.caFingerprint,
+      tunnel: '/v1/tunnel',
+      enroll: '/v1/enroll',
+      // The embedded IdP, on the proxy's own origin (the agent then trusts only the pinned CA for it).
+      oidc: { issuer: `${stack.proxy.config.server.publicUrl}/idp`, clientId: 'zerogate-agent', embedded: true },
+    });
+    expect(wellKnown.oidc.scopes).toEqual(expect.arrayContaining(['openid', 'offline_access']));
     const ca = await inject({ url: '/v1/ca.pem' });
     expect(ca.body).toBe(stack.proxy.pki.ca.certPem);
   });
@@ -73,4 +80,37 @@ describe('proxy HTTP surface', () => {
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toMatchObject({ code: 'ZG_ERR_STORE_UNAVAILABLE' });
   });
+});
+
+describe('discovery with an external IdP', () => {
+  it('announces the issuer and client, and the desktop secret meant for agents but never the confidential one', async () => {
+    const stack = await startStack({
+      identity: {
+        oidc: {
+          issuer: 'https://idp.example.invalid',
+          clientId: 'desktop-client',
+          clientSecret: 'CONFIDENTIAL-proxy-only',
+          agentClientSecret: 'public-desktop-secret',
+          acrValues: ['gold'],
+          mfa: { enforcedByIdp: true },
+        },
+      },
+    });
+    try {
+      const response = await stack.proxy.built.app.inject({ url: '/.well-known/zerogate' });
+      expect(response.json().oidc).toEqual({
+        issuer: 'https://idp.example.invalid',
+        clientId: 'desktop-client',
+        scopes: ['openid', 'email', 'profile', 'offline_access'],
+        acrValues: ['gold'],
+        embedded: false,
+        clientSecret: 'public-desktop-secret',
+      });
+      expect(response.body).not.toContain('CONFIDENTIAL');
+      // The IdP cannot be reached: not ready, and it says why (fail closed).
+      expect((await stack.proxy.built.app.inject({ url: '/readyz' })).json()).toMatchObject({ statusCode: 503, code: 'ZG_ERR_AUTH_IDP_UNAVAILABLE' });
+    } finally {
+      await stack.close();
+    }
+  }, 30_000);
 });

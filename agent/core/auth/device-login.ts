@@ -61,7 +61,15 @@ export async function loginWithDeviceCode(client: OidcClient, options: DeviceLog
   const expiry = AbortSignal.timeout(authorization.expires_in * 1000);
   const signal = options.signal === undefined ? expiry : AbortSignal.any([options.signal, expiry]);
   try {
-    const response = await pollDeviceAuthorizationGrant(configuration, authorization, undefined, { signal });
+    // openid-client looks at the signal only between polls (every `interval` s): stop at once.
+    const poll = pollDeviceAuthorizationGrant(configuration, authorization, undefined, { signal });
+    poll.catch(() => undefined);
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => undefined);
+    const response = await Promise.race([poll, aborted]);
     return toTokenSet(response, client.issuer);
   } catch (error) {
     if (options.signal?.aborted === true) throw cancelled();

@@ -16,7 +16,7 @@ import type { AgentHome, DeviceCredentials, Enrollment, OidcState, SessionState 
 export interface ProxyDiscovery {
   proxy: string;
   caFingerprint: string;
-  oidc: { issuer: string; clientId: string; scopes: string[]; acrValues: string[]; embedded: boolean };
+  oidc: { issuer: string; clientId: string; scopes: string[]; acrValues: string[]; embedded: boolean; clientSecret?: string };
 }
 
 export type SignInMethod = 'browser' | 'print-url' | 'device-code';
@@ -60,7 +60,13 @@ export async function fetchDiscovery(proxy: URL, caPem: string): Promise<ProxyDi
 /** The IdP client for a stored sign-in (renewal, logout). */
 export async function clientFor(state: OidcState, caPem: string): Promise<OidcClient> {
   return discoverIssuer(
-    { issuer: state.issuer, clientId: state.clientId, scopes: state.scopes, ...(state.acrValues.length > 0 ? { acrValues: state.acrValues.join(' ') } : {}) },
+    {
+      issuer: state.issuer,
+      clientId: state.clientId,
+      scopes: state.scopes,
+      ...(state.acrValues.length > 0 ? { acrValues: state.acrValues.join(' ') } : {}),
+      ...(typeof state.clientSecret === 'string' ? { clientSecret: state.clientSecret } : {}),
+    },
     state.embedded ? { ca: caPem } : {},
   );
 }
@@ -84,6 +90,7 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
     scopes: discovery.oidc.scopes,
     acrValues: Array.isArray(discovery.oidc.acrValues) ? discovery.oidc.acrValues : [],
     embedded: discovery.oidc.embedded === true,
+    ...(typeof discovery.oidc.clientSecret === 'string' ? { clientSecret: discovery.oidc.clientSecret } : {}),
     refreshToken: undefined,
   };
   const client = await clientFor(oidc, pinned.caPem);

@@ -35,6 +35,8 @@ export interface OidcState {
   acrValues: string[];
   /** The issuer is the proxy's embedded IdP: trust only the pinned proxy CA for it. */
   embedded: boolean;
+  /** A desktop-app client secret the proxy publishes (Google); not confidential. */
+  clientSecret?: string | undefined;
   refreshToken: string | undefined;
 }
 
