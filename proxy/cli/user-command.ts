@@ -126,6 +126,8 @@ export async function userCommand(args: string[], io: UserCommandIo, deps: UserC
         let sessions = 0;
         if (sub === 'reset-totp') {
           ok = await store.clearTotpSecret(username);
+          // Whoever held the old authenticator may be signed in: those sessions end too.
+          if (ok) sessions = await store.revokeUserSessions(username, Date.now());
         } else {
           ok = await store.setIdpUserDisabled(username, sub === 'disable');
           if (ok && sub === 'disable') sessions = await store.revokeUserSessions(username, Date.now());
@@ -141,7 +143,7 @@ export async function userCommand(args: string[], io: UserCommandIo, deps: UserC
           ? `disabled ${username}; ended ${done.sessions} session(s)`
           : sub === 'enable'
             ? `enabled ${username}`
-            : `${username} will set up a new authenticator at the next sign-in`,
+            : `${username} will set up a new authenticator at the next sign-in; ended ${done.sessions} session(s)`,
       );
       return 0;
     }

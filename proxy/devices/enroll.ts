@@ -50,6 +50,7 @@ function thumbprintOf(certPem: string): string {
  */
 export async function enrollWithIdToken(deps: EnrollDeps, request: IdTokenEnrollRequest, source: string): Promise<EnrollResponse> {
   const identity = await deps.sessions.verifyIdToken(request.idToken, source, 'enroll');
+  await deps.sessions.claimIdToken(request.idToken, identity, source, 'enroll');
   const now = deps.now?.() ?? Date.now();
   const deviceId = randomUUID();
   const issued = signDeviceCsr(deps.pki.ca, request.csr, { deviceId, ttlMs: deps.certTtlMs, now: new Date(now) });

@@ -52,18 +52,23 @@ export class RevocationWatcher {
     if (this.#running) return 0;
     this.#running = true;
     try {
-      const revoked = await this.#store.revocationsAfter(this.#cursor);
       let ended = 0;
-      for (const { seq, deviceId: id, sessionId } of revoked) {
-        this.#cursor = seq;
-        const n =
-          sessionId === undefined
-            ? this.#sessions.terminateDevice(id, DEVICE_REVOKED)
-            : this.#sessions.terminateSession(id, sessionId, SESSION_REVOKED);
-        if (n > 0) {
-          ended += n;
-          const reasons = sessionId === undefined ? DEVICE_REVOKED.reasons : SESSION_REVOKED.reasons;
-          this.#audit.record({ type: 'session.reset', device: id, decision: 'deny', reasons: [...reasons], detail: { sessions: n, ...(sessionId === undefined ? {} : { session: sessionId }) } });
+      // Page until caught up: after a restart the whole history is read at once, so a revocation
+      // made now is not queued behind it.
+      for (;;) {
+        const revoked = await this.#store.revocationsAfter(this.#cursor);
+        if (revoked.length === 0) break;
+        for (const { seq, deviceId: id, sessionId } of revoked) {
+          this.#cursor = seq;
+          const n =
+            sessionId === undefined
+              ? this.#sessions.terminateDevice(id, DEVICE_REVOKED)
+              : this.#sessions.terminateSession(id, sessionId, SESSION_REVOKED);
+          if (n > 0) {
+            ended += n;
+            const reasons = sessionId === undefined ? DEVICE_REVOKED.reasons : SESSION_REVOKED.reasons;
+            this.#audit.record({ type: 'session.reset', device: id, decision: 'deny', reasons: [...reasons], detail: { sessions: n, ...(sessionId === undefined ? {} : { session: sessionId }) } });
+          }
         }
       }
       return ended;

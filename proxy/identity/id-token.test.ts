@@ -27,7 +27,7 @@ describe('verifyIdToken', () => {
   });
 
   const token = (claims: Record<string, unknown> = {}) =>
-    new SignJWT({ email: 'alice@example.com', roles: ['eng'], amr: ['pwd', 'mfa'], auth_time: S - 60, ...claims })
+    new SignJWT({ email: 'alice@example.com', email_verified: true, roles: ['eng'], amr: ['pwd', 'mfa'], auth_time: S - 60, ...claims })
       .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
       .setIssuer(POLICY.issuer)
       .setAudience((claims.aud as string | string[] | undefined) ?? POLICY.audience)
@@ -73,13 +73,14 @@ describe('verifyIdToken', () => {
     ['no user claim', { email: undefined }, 'ZG_ERR_AUTH_ID_TOKEN_INVALID', 'token-invalid', 'claims'],
     ['a user claim with spaces', { email: 'a b@example.com' }, 'ZG_ERR_AUTH_ID_TOKEN_INVALID', 'token-invalid', 'claims'],
     ['an email the IdP has not verified', { email_verified: false }, 'ZG_ERR_AUTH_ID_TOKEN_INVALID', 'token-invalid', 'claims'],
+    ['an email the IdP does not say it verified', { email_verified: undefined }, 'ZG_ERR_AUTH_ID_TOKEN_INVALID', 'token-invalid', 'claims'],
     ['several audiences without azp naming us', { aud: ['zerogate-agent', 'other-app'] }, 'ZG_ERR_AUTH_ID_TOKEN_INVALID', 'token-invalid', 'aud'],
   ])('refuses %s', async (_name, claims, code, reason, check) => {
     await expect(verifyIdToken(await token(claims), keys, POLICY, NOW)).rejects.toMatchObject({ code, reasons: [reason], detail: { check } });
   });
 
   it('refuses a token issued longer ago than it may be used, even before it expires', async () => {
-    const old = await new SignJWT({ email: 'alice@example.com', amr: ['mfa'], auth_time: S - 60 })
+    const old = await new SignJWT({ email: 'alice@example.com', email_verified: true, amr: ['mfa'], auth_time: S - 60 })
       .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
       .setIssuer(POLICY.issuer)
       .setAudience(POLICY.audience)

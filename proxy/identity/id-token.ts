@@ -136,9 +136,10 @@ function identityFrom(payload: JWTPayload, policy: IdTokenPolicy, now: number): 
   if (Array.isArray(payload.aud) && payload.aud.length > 1 && claim('azp') !== policy.audience) {
     throw refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'aud', ['token-invalid'], 'the ID token was issued to another client (azp)');
   }
-  // An address the IdP says it has not verified cannot name a user (anyone could claim it).
-  if (policy.userClaim === 'email' && claim('email_verified') === false) {
-    throw refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'claims', ['token-invalid'], 'the identity provider has not verified this email address');
+  // An address the IdP does not say it verified cannot name a user: anyone could claim it
+  // (guest accounts, self-service profiles). Name users by another claim for IdPs without it.
+  if (policy.userClaim === 'email' && claim('email_verified') !== true) {
+    throw refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'claims', ['token-invalid'], 'the identity provider does not say it verified this email address (email_verified)');
   }
   const amrValue = claim('amr');
   const amr = Array.isArray(amrValue) ? amrValue.filter((v): v is string => typeof v === 'string') : [];

@@ -17,6 +17,29 @@ export const JWKS_COOLDOWN_MS = 30_000;
 export const DISCOVERY_CACHE_MS = 60 * 60_000;
 /** Largest discovery document read. */
 export const DISCOVERY_MAX_BYTES = 256 * 1024;
+/** Largest JWKS read (real ones hold a few keys: a few KiB). */
+export const JWKS_MAX_BYTES = 256 * 1024;
+
+/** Reads a response body, refusing it as soon as it grows past `max` bytes (never buffered whole). */
+async function readCapped(response: Response, max: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) throw new Error(`answer of ${declared} bytes, more than ${max}`);
+  const reader = response.body?.getReader();
+  if (reader === undefined) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw new Error(`answer larger than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -63,9 +86,7 @@ export class IssuerKeys {
     try {
       const response = await this.#fetch(url, { signal: AbortSignal.timeout(IDP_FETCH_TIMEOUT_MS), headers: { accept: 'application/json' }, redirect: 'error' });
       if (!response.ok) throw new Error(`discovery answered HTTP ${response.status}`);
-      const text = await response.text();
-      if (text.length > DISCOVERY_MAX_BYTES) throw new Error('discovery document too large');
-      document = JSON.parse(text);
+      document = JSON.parse(await readCapped(response, DISCOVERY_MAX_BYTES));
     } catch (cause) {
       throw new ZerogateError('ZG_ERR_AUTH_IDP_UNAVAILABLE', `the identity provider's discovery document cannot be read from ${url}`, { cause });
     }
@@ -99,11 +120,12 @@ async function fetchJwks(fetcher: FetchLike, url: string, init: RequestInit): Pr
   const unavailable = (why: string, cause?: unknown) =>
     new ZerogateError('ZG_ERR_AUTH_IDP_UNAVAILABLE', `the identity provider's keys cannot be read from ${url}: ${why}`, cause === undefined ? {} : { cause });
   if (response.status !== 200) throw unavailable(`HTTP ${response.status}`);
-  const text = await response.text();
+  let text: string;
   try {
+    text = await readCapped(response, JWKS_MAX_BYTES);
     JSON.parse(text);
   } catch (cause) {
-    throw unavailable('not JSON', cause);
+    throw unavailable('not a JSON key set of a sane size', cause);
   }
   return new Response(text, { status: 200, headers: response.headers });
 }

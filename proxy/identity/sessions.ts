@@ -5,11 +5,11 @@
  * certificate. Renewal needs a fresh ID token from the IdP (for a sign-in) or only the device
  * certificate (for a device enrolled with a one-time token).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ZerogateError } from '../../shared/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { Device, SessionRecord, Store } from '../store/index.ts';
-import type { VerifiedIdentity } from './id-token.ts';
+import { ID_TOKEN_CLOCK_TOLERANCE_S, ID_TOKEN_MAX_USE_AGE_S, type VerifiedIdentity } from './id-token.ts';
 import type { SessionClaims, SessionTokens } from './session-token.ts';
 
 export interface SessionLifetimes {
@@ -84,11 +84,33 @@ export class SessionService {
     }
   }
 
+  /**
+   * Spends an ID token: each one starts, enrols or renews once (a copied token cannot enrol a
+   * second device). Called where an operation commits, after its own checks passed.
+   */
+  async claimIdToken(idToken: string, identity: VerifiedIdentity, source: string, route: string): Promise<void> {
+    const key = createHash('sha256').update(idToken).digest('base64url');
+    const keepUntil = this.#now() + (ID_TOKEN_MAX_USE_AGE_S + 2 * ID_TOKEN_CLOCK_TOLERANCE_S) * 1000;
+    if (await this.#deps.store.markUsedOnce('id-token', key, keepUntil, this.#now())) return;
+    this.#deps.audit.record({
+      type: 'login.fail',
+      decision: 'deny',
+      source,
+      user: identity.user,
+      reasons: ['token-invalid'],
+      detail: { code: 'ZG_ERR_AUTH_ID_TOKEN_INVALID', route, check: 'replay' },
+    });
+    throw new ZerogateError('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'this ID token was already used: sign in again', { reasons: ['token-invalid'], detail: { check: 'replay' } });
+  }
+
   /** A new session record for `identity` (a sign-in) or for a token-enrolled device. */
   newRecord(deviceId: string, user: string, identity: VerifiedIdentity | undefined, certNotAfter: number): SessionRecord {
     const now = this.#now();
     const { tokenTtlMs, maxAgeMs } = this.#deps.lifetimes;
-    const maxExpiresAt = identity === undefined ? certNotAfter : Math.min(now + maxAgeMs, certNotAfter);
+    // A sign-in lasts maxAge from when the user authenticated, not from when a (possibly
+    // refreshed) ID token was presented; without a known auth_time, from now.
+    const signedInAt = identity !== undefined && identity.authTimeKnown ? Math.min(identity.authTime, now) : now;
+    const maxExpiresAt = identity === undefined ? certNotAfter : Math.min(signedInAt + maxAgeMs, certNotAfter);
     return {
       id: randomUUID(),
       user,
@@ -139,7 +161,7 @@ export class SessionService {
   }
 
   /** A new sign-in on an enrolled device (`zerogate login` when the device already has a certificate). */
-  async start(presented: PresentedDevice, identity: VerifiedIdentity, source: string): Promise<IssuedSession> {
+  async start(presented: PresentedDevice, identity: VerifiedIdentity, idToken: string, source: string): Promise<IssuedSession> {
     if (identity.user !== presented.device.user) {
       this.#deps.audit.record({
         type: 'login.fail',
@@ -154,7 +176,11 @@ export class SessionService {
         reasons: ['user-not-allowed'],
       });
     }
+    await this.claimIdToken(idToken, identity, source, 'session');
     const record = this.newRecord(presented.device.id, identity.user, identity, presented.certNotAfter);
+    if (record.maxExpiresAt <= this.#now()) {
+      throw new ZerogateError('ZG_ERR_AUTH_TOO_OLD', 'this sign-in is older than the longest session allowed: sign in again', { reasons: ['auth-too-old'] });
+    }
     await this.#deps.store.createSession(record);
     return this.issue(record, presented.certThumbprint, source, 'session.start');
   }
@@ -209,6 +235,7 @@ export class SessionService {
       if (identity.user !== session.user) {
         throw new ZerogateError('ZG_ERR_AUTH_USER_MISMATCH', 'the ID token names another user than this session', { reasons: ['user-not-allowed'] });
       }
+      await this.claimIdToken(idToken, identity, source, 'session.renew');
     }
     const now = this.#now();
     const maxExpiresAt = Math.min(session.maxExpiresAt, presented.certNotAfter);

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
+import { ZerogateError } from '../../shared/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { ProxyConfig } from '../config/index.ts';
 import type { Store } from '../store/index.ts';
@@ -109,11 +110,27 @@ export async function createIdentity(config: ProxyConfig, store: Store, audit: A
     };
     check = () => issuerKeys.check();
   }
+  const configUsers = new Set(config.identity.embedded.users.map((u) => u.username));
+  const verify = async (idToken: string, now: number) => {
+    const identity = await verifyIdToken(idToken, keys, policy, now);
+    // The embedded IdP's users are ours: a token of a user disabled or removed since it was
+    // issued (up to ID_TOKEN_MAX_USE_AGE_S ago) must not enrol or sign in anything.
+    if (idp !== undefined && !configUsers.has(identity.user)) {
+      const account = await store.getIdpUser(identity.user);
+      if (account === undefined || account.disabled) {
+        throw new ZerogateError('ZG_ERR_AUTH_REAUTH_REQUIRED', 'this account is disabled or was removed: ask your administrator', {
+          reasons: ['user-unauthenticated'],
+          detail: { check: 'account' },
+        });
+      }
+    }
+    return identity;
+  };
   const sessions = new SessionService({
     store,
     audit,
     tokens,
-    verifyIdToken: (idToken, now) => verifyIdToken(idToken, keys, policy, now),
+    verifyIdToken: verify,
     lifetimes: { tokenTtlMs: session.tokenTtlMs, maxAgeMs: session.maxAgeMs, mfaMaxAgeMs: session.mfaMaxAgeMs },
     ...(options.now === undefined ? {} : { now: options.now }),
   });

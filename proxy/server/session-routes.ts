@@ -33,7 +33,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { identity: Iden
     { preValidation: device, config: { rateLimit }, schema: { body: idTokenBody(true) } },
     async (request) => {
       const verified = await identity.sessions.verifyIdToken(request.body.idToken, request.ip, 'session');
-      return identity.sessions.start(presentedDevice(request), verified, request.ip);
+      return identity.sessions.start(presentedDevice(request), verified, request.body.idToken, request.ip);
     },
   );
 

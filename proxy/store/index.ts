@@ -1,4 +1,4 @@
-export { SqliteStore, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX } from './sqlite.ts';
+export { SqliteStore, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, REVOCATIONS_PAGE } from './sqlite.ts';
 export type {
   AuditEvent,
   AuditQuery,

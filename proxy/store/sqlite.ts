@@ -417,6 +417,19 @@ export class SqliteStore implements Store {
     this.#run(() => this.#stmt('DELETE FROM idp_payloads WHERE grant_id = ?').run(grantId));
   }
 
+  async markUsedOnce(scope: string, key: string, expiresAt: number, now: number): Promise<boolean> {
+    const model = `used:${scope}`;
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        this.#stmt('DELETE FROM idp_payloads WHERE model = ? AND expires_at <= ?').run(model, now);
+        return (
+          this.#stmt("INSERT INTO idp_payloads (model, id, payload, expires_at) VALUES (?, ?, '{}', ?) ON CONFLICT (model, id) DO NOTHING").run(model, key, expiresAt)
+            .changes === 1
+        );
+      })(),
+    );
+  }
+
   async idpPayloadSweep(now: number): Promise<number> {
     return this.#run(() => this.#stmt('DELETE FROM idp_payloads WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now).changes);
   }

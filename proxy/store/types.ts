@@ -175,6 +175,11 @@ export interface Store {
   idpPayloadConsume(model: string, id: string, now: number): Promise<void>;
   idpPayloadDestroy(model: string, id: string): Promise<void>;
   idpPayloadRevokeByGrantId(grantId: string): Promise<void>;
+  /**
+   * Records that a one-time credential (e.g. the hash of an ID token) was used, until
+   * `expiresAt`; false when it already was (a replay). Expired records are forgotten.
+   */
+  markUsedOnce(scope: string, key: string, expiresAt: number, now: number): Promise<boolean>;
   /** Deletes expired IdP payloads; returns how many. */
   idpPayloadSweep(now: number): Promise<number>;
 

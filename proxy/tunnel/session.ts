@@ -182,6 +182,8 @@ export class TunnelSession {
     try {
       const token = typeof idToken === 'string' ? idToken : undefined;
       const issued = await this.#deps.sessions.renew(this.#identity, this.#presented, token, this.source);
+      // The tunnel may have ended while the renewal ran: nothing to re-arm or answer.
+      if (this.#closed || this.#terminating) return;
       const expiresAt = Date.parse(issued.expiresAt);
       const session = { ...this.#identity.session, tokenExpiresAt: expiresAt };
       this.#identity = { session, claims: { ...this.#identity.claims, expiresAt } };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * Attacks on sign-in and sessions against a real proxy over real TLS, with an external OIDC IdP
  * (a test issuer on HTTPS that the proxy trusts through a pinned CA): each forged, stale or
@@ -179,6 +180,9 @@ describe('identity attacks: each refused with the right code, audited, never ech
       aud: CLIENT_ID,
       sub: 'idp-user-0042',
       email: USER,
+      email_verified: true,
+      // Real IdPs make every token unique (jti, nonce); RS256 signatures are deterministic.
+      jti: randomUUID(),
       groups: ['engineering'],
       amr: ['pwd', 'mfa'],
       auth_time: t,
@@ -416,6 +420,14 @@ describe('identity attacks: each refused with the right code, audited, never ech
     expectNoTokenText(JSON.stringify(denied), token);
   });
 
+  it('11b. refuses a replayed ID token: one sign-in enrols one device, audited with check replay', async () => {
+    const idToken = await sign(claims());
+    const first = await enroll({ idToken, csr: createCsr(generateDeviceKey().privateKeyPem, { commonName: 'laptop-1' }), hostname: 'laptop-1' }, source());
+    expect(first.status, first.text).toBe(200);
+    sentTokens.push((first.json.session as { token: string }).token);
+    await expectIdTokenRefused(idToken, { status: 401, code: 'ZG_ERR_AUTH_ID_TOKEN_INVALID', reasons: ['token-invalid'], check: 'replay' });
+  });
+
   it('12. refuses a revoked device at the tunnel and at sign-in with 403 ZG_ERR_AUTH_DEVICE_REVOKED [device-revoked]', async () => {
     const device = await enrollDevice('stolen-laptop');
     expect(await stack.proxy.store.revokeDevice(device.deviceId, Date.now(), 'reported stolen')).toBe(true);
@@ -504,7 +516,7 @@ describe('identity: an unreachable IdP fails closed', () => {
 
   const goodToken = () => {
     const t = Math.floor(Date.now() / 1000);
-    return issuer.sign({ iss: issuer.issuer, aud: CLIENT_ID, sub: 's', email: USER, amr: ['mfa'], auth_time: t, iat: t, exp: t + 300 }, key);
+    return issuer.sign({ iss: issuer.issuer, aud: CLIENT_ID, sub: 's', email: USER, email_verified: true, amr: ['mfa'], auth_time: t, iat: t, exp: t + 300 }, key);
   };
 
   it('answers 503 ZG_ERR_AUTH_IDP_UNAVAILABLE while the IdP\'s port is closed, audited', async () => {

@@ -1,3 +1,4 @@
+import { createCsr, generateDeviceKey } from '../../agent/core/enroll/index.ts';
 /**
  * Session renewal, expiry, refusal and logout end to end (DESIGN.md §3): a real proxy with its
  * embedded IdP, devices signed in through the IdP pages by the agent's own sign-in code, and
@@ -429,6 +430,32 @@ describe('a refused renewal', () => {
   });
 });
 
+describe('a disabled account', () => {
+  it('cannot enrol or sign in with an ID token issued before it was disabled (regression: tokens were only checked by signature)', async () => {
+    const ivy = user('ivy');
+    await stack.proxy.store.addIdpUser({ username: 'ivy', email: 'ivy@example.com', name: undefined, groups: [], passwordHash: await hashPassword(ivy.password), disabled: false, createdAt: Date.now() });
+    await stack.proxy.store.setTotpSecret('ivy', ivy.totpSecret, Date.now());
+    const { home, creds } = await signInDevice(ivy);
+    const idToken = await freshIdToken(home, creds);
+    const spare = await freshIdToken(home, creds);
+    expect(await stack.proxy.store.setIdpUserDisabled('ivy', true)).toBe(true);
+    const key = generateDeviceKey();
+    const enrol = await proxyRequest(new URL('/v1/enroll', stack.proxy.url), {
+      method: 'POST',
+      body: { idToken, csr: createCsr(key.privateKeyPem, { commonName: 'second-laptop' }), hostname: 'second-laptop' },
+      tls: { ca: creds.caPem },
+    });
+    expect(enrol.status).toBe(401);
+    expect(JSON.parse(enrol.body)).toMatchObject({ code: 'ZG_ERR_AUTH_REAUTH_REQUIRED', reasons: ['user-unauthenticated'] });
+    const session = await post(creds, '/v1/session', undefined, { idToken: spare });
+    expect(session.status).toBe(401);
+    expect(JSON.parse(session.body)).toMatchObject({ code: 'ZG_ERR_AUTH_REAUTH_REQUIRED' });
+    await stack.proxy.audit.flush();
+    const refused = (await stack.proxy.store.queryAudit({ type: 'login.fail', limit: 50 })).filter((e) => e.detail?.check === 'account');
+    expect(refused.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe('logout', () => {
   it('revokes the session (its live tunnel is cut at once), revokes the IdP refresh token, deletes the local secrets, and the token is refused afterwards', async () => {
     const { home, creds } = await signInDevice(ERIN);
@@ -579,8 +606,9 @@ describe('SessionService renewal limits (fake clock)', () => {
 
   /** A sign-in now, as `zerogate login` starts one. */
   async function startSession(): Promise<{ token: string; sessionId: string; signedInAt: number }> {
-    const identity = await service.verifyIdToken(await idToken('alice', now), 'test', 'session');
-    const issued = await service.start(presented, identity, 'test');
+    const token = await idToken('alice', now);
+    const identity = await service.verifyIdToken(token, 'test', 'session');
+    const issued = await service.start(presented, identity, token, 'test');
     return { token: issued.token, sessionId: issued.sessionId, signedInAt: now };
   }
 

@@ -89,8 +89,12 @@ export async function enrollWithToken(options: TokenEnrollOptions): Promise<Enro
     certNotAfter: result.notAfter,
     enrolledAt: new Date().toISOString(),
   };
+  const session = sessionStateOf(result.session);
+  // Replace any previous enrolment whole: an earlier IdP sign-in's refresh token (maybe another
+  // user's) must not stay beside this device's credentials.
+  options.home.clear();
   options.home.saveCredentials({ enrollment, keyPem: key.privateKeyPem, certPem: result.certificate, caPem });
-  options.home.saveSession(sessionStateOf(result.session));
+  options.home.saveSession(session);
   return enrollment;
 }
 
