@@ -93,4 +93,43 @@ describe('SqliteStore', () => {
     await expect(store.getDevice('x')).rejects.toMatchObject({ code: 'ZG_ERR_STORE_UNAVAILABLE' });
     await expect(store.ping()).rejects.toMatchObject({ code: 'ZG_ERR_STORE_UNAVAILABLE' });
   });
+
+  it('advances a stored step only forward, once per step (TOTP replay protection)', async () => {
+    const store = SqliteStore.open(':memory:');
+    const now = 1_000_000;
+    expect(await store.idpPayloadAdvanceStep('Steps', 'alice', 10, now + 60_000, now)).toBe(true);
+    expect(await store.idpPayloadAdvanceStep('Steps', 'alice', 10, now + 60_000, now)).toBe(false);
+    expect(await store.idpPayloadAdvanceStep('Steps', 'alice', 9, now + 60_000, now)).toBe(false);
+    expect(await store.idpPayloadAdvanceStep('Steps', 'alice', 11, now + 60_000, now)).toBe(true);
+    expect(await store.idpPayloadAdvanceStep('Steps', 'bob', 5, now + 60_000, now)).toBe(true);
+    // An expired record no longer blocks anything.
+    expect(await store.idpPayloadAdvanceStep('Steps', 'alice', 3, now + 200_000, now + 120_000)).toBe(true);
+    await store.close();
+  });
+
+  it('marks a one-time credential used once until it expires, then forgets it', async () => {
+    const store = SqliteStore.open(':memory:');
+    expect(await store.markUsedOnce('id-token', 'h1', 2_000, 1_000)).toBe(true);
+    expect(await store.markUsedOnce('id-token', 'h1', 2_000, 1_500)).toBe(false);
+    expect(await store.markUsedOnce('other-scope', 'h1', 2_000, 1_500)).toBe(true);
+    expect(await store.markUsedOnce('id-token', 'h1', 4_000, 2_500)).toBe(true);
+    await store.close();
+  });
+
+  it('records session revocations in the revocation sequence, device-wide ones without a session', async () => {
+    const store = SqliteStore.open(':memory:');
+    const now = Date.now();
+    const session = (id: string, user: string, deviceId: string) => ({ id, user, deviceId, method: 'idp' as const, groups: [], amr: [], acr: undefined, authTime: now, createdAt: now, maxExpiresAt: now + 1e6, tokenExpiresAt: now + 1e5, revokedAt: undefined });
+    await store.createSession(session('s1', 'alice', 'd1'));
+    await store.createSession(session('s2', 'alice', 'd2'));
+    await store.createSession(session('s3', 'bob', 'd3'));
+    expect(await store.revokeSession('s1', now)).toBe(true);
+    expect(await store.revokeSession('s1', now)).toBe(false);
+    expect(await store.revokeUserSessions('alice', now)).toBe(1);
+    expect(await store.renewSession('s2', { authTime: now, groups: [], amr: [], acr: undefined, tokenExpiresAt: now + 1 })).toBe(false);
+    expect(await store.renewSession('s3', { authTime: now, groups: ['g'], amr: ['mfa'], acr: 'x', tokenExpiresAt: now + 5 })).toBe(true);
+    expect(await store.getSession('s3')).toMatchObject({ groups: ['g'], amr: ['mfa'], acr: 'x', tokenExpiresAt: now + 5, revokedAt: undefined });
+    expect((await store.revocationsAfter(0)).map((r) => [r.deviceId, r.sessionId])).toEqual([['d1', 's1'], ['d2', 's2']]);
+    await store.close();
+  });
 });

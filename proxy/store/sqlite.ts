@@ -417,6 +417,18 @@ export class SqliteStore implements Store {
     this.#run(() => this.#stmt('DELETE FROM idp_payloads WHERE grant_id = ?').run(grantId));
   }
 
+  async idpPayloadAdvanceStep(model: string, id: string, step: number, expiresAt: number, now: number): Promise<boolean> {
+    return this.#run(
+      () =>
+        this.#stmt(
+            `INSERT INTO idp_payloads (model, id, payload, expires_at) VALUES (?, ?, json_object('step', ?), ?)
+             ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, expires_at = excluded.expires_at
+             WHERE json_extract(idp_payloads.payload, '$.step') < ? OR idp_payloads.expires_at <= ?`,
+          )
+          .run(model, id, step, expiresAt, step, now).changes === 1,
+    );
+  }
+
   async markUsedOnce(scope: string, key: string, expiresAt: number, now: number): Promise<boolean> {
     const model = `used:${scope}`;
     return this.#run(() =>

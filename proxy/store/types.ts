@@ -176,6 +176,12 @@ export interface Store {
   idpPayloadDestroy(model: string, id: string): Promise<void>;
   idpPayloadRevokeByGrantId(grantId: string): Promise<void>;
   /**
+   * Stores `step` under (model, id) only when no live record exists or the stored step is
+   * lower, atomically (every node sees one winner); true when it was written. TOTP replay
+   * protection: "not written" means the code's step was already used.
+   */
+  idpPayloadAdvanceStep(model: string, id: string, step: number, expiresAt: number, now: number): Promise<boolean>;
+  /**
    * Records that a one-time credential (e.g. the hash of an ID token) was used, until
    * `expiresAt`; false when it already was (a replay). Expired records are forgotten.
    */

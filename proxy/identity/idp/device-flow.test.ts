@@ -64,7 +64,7 @@ describe('device authorization grant (RFC 8628)', () => {
     const tokens = JSON.parse((await poll(device.device_code)).body) as Record<string, string>;
     expect(tokens.refresh_token).toBeTruthy();
     const { payload } = await jwtVerify(tokens.id_token!, createLocalJWKSet(t.idp.publicJwks() as Parameters<typeof createLocalJWKSet>[0]), { issuer: t.issuer, audience: AGENT_CLIENT_ID });
-    expect(payload).toMatchObject({ sub: 'erin', email: 'erin@example.com', groups: ['ops'], amr: ['pwd', 'otp', 'mfa'], acr: DEFAULT_ACR });
+    expect(payload).toMatchObject({ sub: 'erin', email: 'erin@example.com', email_verified: true, groups: ['ops'], amr: ['pwd', 'otp', 'mfa'], acr: DEFAULT_ACR });
     expect(typeof payload.auth_time).toBe('number');
     // A device code is used once.
     expect(JSON.parse((await poll(device.device_code)).body)).toMatchObject({ error: 'invalid_grant' });

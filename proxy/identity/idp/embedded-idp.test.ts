@@ -142,6 +142,19 @@ describe('embedded IdP: authorization code + PKCE', () => {
     expect(JSON.parse(again.body)).toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('email_verified: ID tokens from the code exchange and from a refresh say email_verified true (admin-set addresses)', async () => {
+    for (const [user, password, secret] of [['alice', ALICE_PASSWORD, ALICE_SECRET], ['carol', CAROL_PASSWORD, CAROL_SECRET]] as const) {
+      const { tokens } = await signIn(t, user, password, secret);
+      expect(await verifyIdToken(t, tokens.id_token!)).toMatchObject({ sub: user, email: `${user}@example.com`, email_verified: true });
+      const refreshed = await postForm(t.ca, `${t.issuer}/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: AGENT_CLIENT_ID });
+      expect(refreshed.status, refreshed.body).toBe(200);
+      const body = JSON.parse(refreshed.body) as Record<string, string>;
+      expect(await verifyIdToken(t, body.id_token!)).toMatchObject({ sub: user, email: `${user}@example.com`, email_verified: true });
+    }
+    const discovery = JSON.parse((await new Browser(t.ca).get(`${t.issuer}/.well-known/openid-configuration`)).body) as { claims_supported: string[] };
+    expect(discovery.claims_supported).toContain('email_verified');
+  });
+
   it('revokes a refresh token (agent logout): it no longer refreshes', async () => {
     const { tokens } = await signIn(t, 'alice', ALICE_PASSWORD, ALICE_SECRET);
     const revoked = await postForm(t.ca, `${t.issuer}/token/revocation`, { token: tokens.refresh_token!, token_type_hint: 'refresh_token', client_id: AGENT_CLIENT_ID });

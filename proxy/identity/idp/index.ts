@@ -15,9 +15,12 @@ export {
   DEFAULT_ID_TOKEN_TTL_S,
   DEFAULT_REFRESH_TOKEN_TTL_S,
   DEFAULT_TITLE,
+  IDP_FORM_POSTS_PER_MINUTE,
+  IDP_REQUESTS_PER_MINUTE,
   type EmbeddedIdpOptions,
   type IdpUserConfig,
 } from './options.ts';
+export { MAX_CONCURRENT_ATTEMPTS_PER_SOURCE, MAX_CONCURRENT_PASSWORD_CHECKS } from './failure-limiter.ts';
 export { hashPassword, verifyPassword } from './password.ts';
 export { AGENT_CLIENT_ID, agentClient, DEVICE_CODE_GRANT_TYPE } from './agent-client.ts';
 export { IDP_SCOPES } from './provider-config.ts';

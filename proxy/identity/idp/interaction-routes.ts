@@ -1,11 +1,24 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Interaction, Provider } from 'oidc-provider';
 import { toString as qrToString } from 'qrcode';
-import type { FailureLimiter } from './failure-limiter.ts';
+import {
+  MAX_CONCURRENT_ATTEMPTS_PER_SOURCE,
+  passwordChecks,
+  perSourceRateLimit,
+  sourceKey,
+  type FailureLimiter,
+} from './failure-limiter.ts';
 import { PAGE_HEADERS, SECURITY_HEADERS } from './html.ts';
-import type { LoginState, LoginStates } from './login-state.ts';
-import { FORM_BODY_LIMIT, MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH, type ResolvedIdpOptions } from './options.ts';
-import { enrolPage, loginPage, MESSAGES, messagePage, totpPage } from './pages.ts';
+import type { CodeState, LoginState, LoginStates } from './login-state.ts';
+import {
+  FORM_BODY_LIMIT,
+  IDP_FORM_POSTS_PER_MINUTE,
+  IDP_REQUESTS_PER_MINUTE,
+  MAX_PASSWORD_LENGTH,
+  MAX_USERNAME_LENGTH,
+  type ResolvedIdpOptions,
+} from './options.ts';
+import { confirmPage, enrolPage, loginPage, MESSAGES, messagePage, totpPage } from './pages.ts';
 import { verifyPassword } from './password.ts';
 import { newTotpSecret, totpUri, type TotpVerifier } from './totp.ts';
 import type { IdpAccount, UserDirectory } from './user-directory.ts';
@@ -26,14 +39,44 @@ type Form = Record<string, string>;
 type Stage = 'password' | 'totp';
 type Params = { uid: string };
 
+/** Retry-After of a refusal for attempts at once (per source, or scrypt checks process-wide). */
+const RETRY_SOON_MS = 1_000;
+
+/** Why an attempt was not even checked: the page's status, Retry-After, audit reason and words. */
+interface Refusal {
+  status: 429 | 503;
+  waitMs: number;
+  reason: 'rate-limited' | 'busy';
+  message: string;
+}
+
+/**
+ * A reserved sign-in attempt: counted as a failure for its user and source until settled.
+ * `fail` and `release` settle it (the first call counts) and free the scrypt slot, if any;
+ * `checked` frees only the scrypt slot.
+ */
+interface Reservation {
+  fail(): void;
+  release(): void;
+  checked(): void;
+}
+
 /**
  * The sign-in pages of the embedded IdP, as an encapsulated fastify plugin: password, then a
  * TOTP code (or, for a user without one, authenticator enrolment), then back to oidc-provider
- * with `login` and `consent` results. Every request is bound to oidc-provider's interaction
- * cookie (SameSite=Lax, path-scoped to the interaction), checked with `interactionDetails`.
+ * with `login` and `consent` results. A browser signed in already (only consent is asked for)
+ * gets a confirmation page instead, and consent is given only by its post. Every request is
+ * bound to oidc-provider's interaction cookie (SameSite=Lax, path-scoped to the interaction),
+ * checked with `interactionDetails`; posts from another origin are refused.
+ *
+ * Limits: failures per user and per source (an IPv6 /64 counts as one source), checked and
+ * reserved before any await; attempts at once per source; scrypt checks at once process-wide;
+ * requests per source and minute where the app registers @fastify/rate-limit.
  */
 export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
   const { provider, options, directory, states, totp, userLimiter, sourceLimiter, dummyHash } = deps;
+  const pageLimit = perSourceRateLimit(IDP_REQUESTS_PER_MINUTE);
+  const formLimit = perSourceRateLimit(IDP_FORM_POSTS_PER_MINUTE);
   const { audit, mountPath, title: product } = options;
   const pageUrl = (uid: string): string => `${mountPath}/interaction/${encodeURIComponent(uid)}`;
 
@@ -74,18 +117,44 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
     });
   }
 
-  /** Milliseconds to wait before `username` or this source may try again; 0: go on. */
-  const waitFor = (username: string, source: string): number => Math.max(userLimiter.retryAfterMs(username), sourceLimiter.retryAfterMs(source));
-  const tooMany = async (reply: FastifyReply, waitMs: number, html: (error: string) => string | Promise<string>): Promise<FastifyReply> => {
-    reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
-    return send(reply, 429, await html(MESSAGES.rateLimited(Math.ceil(waitMs / 60_000))));
+  /**
+   * Checks the limits and reserves the attempt in one synchronous step: nothing may await
+   * between the check and the reservation, or a burst of concurrent posts would all pass the
+   * check before the first failure is counted. `source` is a {@link sourceKey}.
+   */
+  function reserve(username: string, source: string, passwordCheck: boolean): Reservation | Refusal {
+    const wait = Math.max(userLimiter.retryAfterMs(username), sourceLimiter.retryAfterMs(source));
+    if (wait > 0) return { status: 429, waitMs: wait, reason: 'rate-limited', message: MESSAGES.rateLimited(Math.ceil(wait / 60_000)) };
+    if (sourceLimiter.inFlight(source) >= MAX_CONCURRENT_ATTEMPTS_PER_SOURCE) {
+      return { status: 429, waitMs: RETRY_SOON_MS, reason: 'rate-limited', message: MESSAGES.tooManyAtOnce };
+    }
+    // scrypt checks are capped process-wide, whoever asks (MAX_CONCURRENT_PASSWORD_CHECKS).
+    const slot = passwordCheck ? passwordChecks.tryAcquire() : () => undefined;
+    if (slot === undefined) return { status: 503, waitMs: RETRY_SOON_MS, reason: 'busy', message: MESSAGES.busy };
+    const user = userLimiter.begin(username);
+    const from = sourceLimiter.begin(source);
+    return {
+      fail: () => {
+        slot();
+        user.fail();
+        from.fail();
+      },
+      release: () => {
+        slot();
+        user.release();
+        from.release();
+      },
+      checked: slot,
+    };
+  }
+  const refuse = async (reply: FastifyReply, refusal: Refusal, html: (error: string) => string | Promise<string>): Promise<FastifyReply> => {
+    reply.header('retry-after', String(Math.ceil(refusal.waitMs / 1000)));
+    return send(reply, refusal.status, await html(refusal.message));
   };
-  const countFailure = (username: string, source: string): void => {
-    userLimiter.recordFailure(username);
-    sourceLimiter.recordFailure(source);
-  };
+  /** Login is what this interaction is at: oidc-provider asks for it, or the person chose to switch accounts. */
+  const wantsLogin = (interaction: Interaction, state: LoginState | undefined): boolean => interaction.prompt.name === 'login' || state !== undefined;
 
-  const codePage = async (interaction: Interaction, state: LoginState, error?: string, showSecret = false): Promise<string> => {
+  const codePage = async (interaction: Interaction, state: CodeState, error?: string, showSecret = false): Promise<string> => {
     const uid = interaction.uid;
     const base = { product, username: state.username, action: `${pageUrl(uid)}/totp`, abortAction: `${pageUrl(uid)}/abort`, error };
     if (state.stage === 'totp') return totpPage(base);
@@ -93,6 +162,21 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
       ? { base32: state.secret, qrDataUri: `data:image/svg+xml;base64,${Buffer.from(await qrToString(totpUri(product, state.username, state.secret), { type: 'svg', margin: 2 })).toString('base64')}` }
       : undefined;
     return enrolPage({ ...base, secret, restartAction: `${pageUrl(uid)}/enrol/restart` });
+  };
+  /** "Continue as <user>?": the browser is signed in already and only consent is asked for. */
+  const confirmationPage = async (interaction: Interaction, username: string): Promise<string> => {
+    const clientId = String(interaction.params.client_id ?? '');
+    const client = clientId === '' ? undefined : await provider.Client.find(clientId);
+    const uid = interaction.uid;
+    return confirmPage({
+      product,
+      username,
+      clientName: client?.clientName ?? clientId,
+      device: interaction.deviceCode !== undefined,
+      action: `${pageUrl(uid)}/confirm`,
+      switchAction: `${pageUrl(uid)}/switch`,
+      abortAction: `${pageUrl(uid)}/abort`,
+    });
   };
   const passwordPage = (interaction: Interaction, error?: string, username?: string): string => {
     const hint = interaction.params.login_hint;
@@ -112,82 +196,109 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
       done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')));
     });
 
-    app.get<{ Params: Params }>(`${mountPath}/interaction/:uid`, async (request, reply) => {
+    app.get<{ Params: Params }>(`${mountPath}/interaction/:uid`, { config: pageLimit }, async (request, reply) => {
       const interaction = await load(request, reply, false);
       if (interaction === undefined) return reply;
-      if (interaction.prompt.name === 'consent' && interaction.session?.accountId !== undefined) {
-        // Every client of this IdP is the proxy's own: what it asks for is granted (loadExistingGrant).
-        return redirect(reply, await provider.interactionResult(request.raw, reply.raw, { consent: {} }));
+      let state = await states.get(interaction.uid);
+      if (!wantsLogin(interaction, state)) {
+        const accountId = interaction.session?.accountId;
+        if (interaction.prompt.name !== 'consent' || accountId === undefined) return send(reply, 400, messagePage(product, 'Sign-in failed', MESSAGES.expired, true));
+        // Signed in already (single sign-on). Every client is the proxy's own, so consent is
+        // implied (loadExistingGrant), but only a click on this page gives it: a GET alone never
+        // sends a code to the client's loopback address (RFC 8252 §8.6).
+        const account = await directory.find(accountId);
+        if (account !== undefined && !account.disabled) return send(reply, 200, await confirmationPage(interaction, account.username));
+        // Removed or disabled since: ask who is signing in.
+        state = { stage: 'switch' };
+        await states.set(interaction.uid, state, interaction.exp * 1000);
       }
-      if (interaction.prompt.name !== 'login') return send(reply, 400, messagePage(product, 'Sign-in failed', MESSAGES.expired, true));
-      const state = await states.get(interaction.uid);
-      if (state === undefined) return send(reply, 200, passwordPage(interaction));
+      if (state === undefined || state.stage === 'switch') return send(reply, 200, passwordPage(interaction, undefined, state === undefined ? undefined : ''));
       if (state.stage === 'totp') return send(reply, 200, await codePage(interaction, state));
       // An enrolment secret is shown once; any later view gets a fresh one.
-      const shown: LoginState = { ...state, secret: state.shown ? newTotpSecret() : state.secret, shown: true };
+      const shown: CodeState = { ...state, secret: state.shown ? newTotpSecret() : state.secret, shown: true };
       await states.set(interaction.uid, shown, interaction.exp * 1000);
       return send(reply, 200, await codePage(interaction, shown, undefined, true));
     });
 
-    app.post<{ Params: Params; Body: Form }>(`${mountPath}/interaction/:uid/login`, async (request, reply) => {
+    app.post<{ Params: Params; Body: Form }>(`${mountPath}/interaction/:uid/login`, { config: formLimit }, async (request, reply) => {
       const interaction = await load(request, reply, true);
       if (interaction === undefined) return reply;
-      if (interaction.prompt.name !== 'login') return redirect(reply, pageUrl(interaction.uid));
+      if (!wantsLogin(interaction, await states.get(interaction.uid))) return redirect(reply, pageUrl(interaction.uid));
       const form = request.body ?? {};
       const username = (form.username ?? '').trim();
       const password = form.password ?? '';
-      const source = request.ip;
-      const wait = waitFor(username, source);
-      if (wait > 0) {
-        fail(request, interaction, 'password', 'rate-limited', undefined);
-        return tooMany(reply, wait, (error) => passwordPage(interaction, error, username));
+      // No await from here to the reservation.
+      const attempt = reserve(username, sourceKey(request.ip), true);
+      if (!('fail' in attempt)) {
+        fail(request, interaction, 'password', attempt.reason, undefined);
+        return refuse(reply, attempt, (error) => passwordPage(interaction, error, username));
       }
-      const usable = username.length > 0 && username.length <= MAX_USERNAME_LENGTH && password.length <= MAX_PASSWORD_LENGTH;
-      const account = usable ? await directory.find(username) : undefined;
-      // Always one scrypt run, whoever the user is: the answer's timing says nothing about the name.
-      const matches = await verifyPassword(usable ? password : '', account?.passwordHash ?? dummyHash);
-      if (!matches || account === undefined || account.disabled) {
-        countFailure(username, source);
-        const reason = account === undefined ? 'unknown-user' : account.disabled && matches ? 'user-disabled' : 'bad-password';
-        fail(request, interaction, 'password', reason, account);
-        return send(reply, 400, passwordPage(interaction, MESSAGES.badCredentials, username));
+      try {
+        const usable = username.length > 0 && username.length <= MAX_USERNAME_LENGTH && password.length <= MAX_PASSWORD_LENGTH;
+        let account: IdpAccount | undefined;
+        let matches: boolean;
+        try {
+          account = usable ? await directory.find(username) : undefined;
+          // Always one scrypt run, whoever the user is: the answer's timing says nothing about the name.
+          matches = await verifyPassword(usable ? password : '', account?.passwordHash ?? dummyHash);
+        } finally {
+          attempt.checked();
+        }
+        if (!matches || account === undefined || account.disabled) {
+          attempt.fail();
+          const reason = account === undefined ? 'unknown-user' : account.disabled && matches ? 'user-disabled' : 'bad-password';
+          fail(request, interaction, 'password', reason, account);
+          return send(reply, 400, passwordPage(interaction, MESSAGES.badCredentials, username));
+        }
+        attempt.release();
+        const secret = await directory.totpSecret(account);
+        const state: LoginState = secret !== undefined ? { stage: 'totp', username } : { stage: 'enrol', username, secret: newTotpSecret(), shown: false };
+        await states.set(interaction.uid, state, interaction.exp * 1000);
+        return redirect(reply, pageUrl(interaction.uid));
+      } finally {
+        // An error (the store) is not a failure of the person's; the attempt must not stay reserved.
+        attempt.release();
       }
-      const secret = await directory.totpSecret(account);
-      const state: LoginState = secret !== undefined ? { stage: 'totp', username } : { stage: 'enrol', username, secret: newTotpSecret(), shown: false };
-      await states.set(interaction.uid, state, interaction.exp * 1000);
-      return redirect(reply, pageUrl(interaction.uid));
     });
 
-    app.post<{ Params: Params; Body: Form }>(`${mountPath}/interaction/:uid/totp`, async (request, reply) => {
+    app.post<{ Params: Params; Body: Form }>(`${mountPath}/interaction/:uid/totp`, { config: formLimit }, async (request, reply) => {
       const interaction = await load(request, reply, true);
       if (interaction === undefined) return reply;
       const state = await states.get(interaction.uid);
-      if (state === undefined || interaction.prompt.name !== 'login') return redirect(reply, pageUrl(interaction.uid));
+      if (state === undefined || state.stage === 'switch') return redirect(reply, pageUrl(interaction.uid));
       const { username } = state;
       const source = request.ip;
-      const wait = waitFor(username, source);
-      const account = await directory.find(username);
-      if (wait > 0) {
-        fail(request, interaction, 'totp', 'rate-limited', account);
-        return tooMany(reply, wait, (error) => codePage(interaction, state, error));
+      // No await from here to the reservation.
+      const attempt = reserve(username, sourceKey(source), false);
+      if (!('fail' in attempt)) {
+        fail(request, interaction, 'totp', attempt.reason, await directory.find(username));
+        return refuse(reply, attempt, (error) => codePage(interaction, state, error));
       }
-      const secret = account === undefined || account.disabled ? undefined : state.stage === 'totp' ? await directory.totpSecret(account) : state.secret;
-      if (account === undefined || account.disabled || secret === undefined) {
-        // Disabled, removed or reset since the password step: start again from the password.
-        await states.delete(interaction.uid);
-        fail(request, interaction, 'totp', account === undefined ? 'unknown-user' : account.disabled ? 'user-disabled' : 'secret-reset', account);
-        return send(reply, 400, passwordPage(interaction, MESSAGES.badCredentials));
-      }
-      const outcome = await totp.verify(username, secret, request.body?.code ?? '');
-      if (outcome !== 'ok') {
-        countFailure(username, source);
-        fail(request, interaction, 'totp', outcome, account);
-        return send(reply, 400, await codePage(interaction, state, outcome === 'code-replayed' ? MESSAGES.replayedCode : MESSAGES.badCode));
-      }
-      const enrolled = state.stage === 'enrol';
-      if (enrolled && !(await options.store.setTotpSecret(username, secret, options.now()))) {
-        await states.delete(interaction.uid);
-        return send(reply, 409, passwordPage(interaction, MESSAGES.alreadyEnrolled, username));
+      let enrolled: boolean;
+      try {
+        const account = await directory.find(username);
+        const secret = account === undefined || account.disabled ? undefined : state.stage === 'totp' ? await directory.totpSecret(account) : state.secret;
+        if (account === undefined || account.disabled || secret === undefined) {
+          // Disabled, removed or reset since the password step: start again from the password.
+          attempt.release();
+          await states.delete(interaction.uid);
+          fail(request, interaction, 'totp', account === undefined ? 'unknown-user' : account.disabled ? 'user-disabled' : 'secret-reset', account);
+          return send(reply, 400, passwordPage(interaction, MESSAGES.badCredentials));
+        }
+        const outcome = await totp.verify(username, secret, request.body?.code ?? '');
+        if (outcome !== 'ok') {
+          attempt.fail();
+          fail(request, interaction, 'totp', outcome, account);
+          return send(reply, 400, await codePage(interaction, state, outcome === 'code-replayed' ? MESSAGES.replayedCode : MESSAGES.badCode));
+        }
+        attempt.release();
+        enrolled = state.stage === 'enrol';
+        if (enrolled && !(await options.store.setTotpSecret(username, secret, options.now()))) {
+          await states.delete(interaction.uid);
+          return send(reply, 409, passwordPage(interaction, MESSAGES.alreadyEnrolled, username));
+        }
+      } finally {
+        attempt.release();
       }
       userLimiter.reset(username);
       await states.delete(interaction.uid);
@@ -208,7 +319,27 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
       return redirect(reply, returnTo);
     });
 
-    app.post<{ Params: Params }>(`${mountPath}/interaction/:uid/enrol/restart`, async (request, reply) => {
+    app.post<{ Params: Params }>(`${mountPath}/interaction/:uid/confirm`, { config: formLimit }, async (request, reply) => {
+      const interaction = await load(request, reply, true);
+      if (interaction === undefined) return reply;
+      const state = await states.get(interaction.uid);
+      if (wantsLogin(interaction, state) || interaction.prompt.name !== 'consent' || interaction.session?.accountId === undefined) {
+        return redirect(reply, pageUrl(interaction.uid));
+      }
+      // The person said yes on the confirmation page (a same-origin post bound to this interaction).
+      return redirect(reply, await provider.interactionResult(request.raw, reply.raw, { consent: {} }));
+    });
+
+    app.post<{ Params: Params }>(`${mountPath}/interaction/:uid/switch`, { config: formLimit }, async (request, reply) => {
+      const interaction = await load(request, reply, true);
+      if (interaction === undefined) return reply;
+      // From the confirmation page: ask for a password although the browser is signed in. A
+      // different account's sign-in ends the current browser session (oidc-provider's resume).
+      if (!wantsLogin(interaction, await states.get(interaction.uid))) await states.set(interaction.uid, { stage: 'switch' }, interaction.exp * 1000);
+      return redirect(reply, pageUrl(interaction.uid));
+    });
+
+    app.post<{ Params: Params }>(`${mountPath}/interaction/:uid/enrol/restart`, { config: formLimit }, async (request, reply) => {
       const interaction = await load(request, reply, true);
       if (interaction === undefined) return reply;
       const state = await states.get(interaction.uid);
@@ -216,7 +347,7 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
       return redirect(reply, pageUrl(interaction.uid));
     });
 
-    app.post<{ Params: Params }>(`${mountPath}/interaction/:uid/abort`, async (request, reply) => {
+    app.post<{ Params: Params }>(`${mountPath}/interaction/:uid/abort`, { config: formLimit }, async (request, reply) => {
       const interaction = await load(request, reply, true);
       if (interaction === undefined) return reply;
       await states.delete(interaction.uid);

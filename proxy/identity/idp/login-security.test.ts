@@ -7,8 +7,11 @@ import {
   authorizeUrl,
   Browser,
   completeSignIn,
+  confirmSignIn,
   formAction,
+  hiddenInputs,
   pkce,
+  postForm,
   startTestIdp,
   TestClock,
   totpAt,
@@ -34,7 +37,7 @@ async function submitPassword(t: TestIdp, browser: Browser, page: HttpResponse, 
 
 async function auditEvents(t: TestIdp, type: string) {
   await t.audit.flush();
-  return t.store.queryAudit({ type });
+  return t.store.queryAudit({ type, limit: 1000 });
 }
 
 describe('sign-in failures', () => {
@@ -213,28 +216,212 @@ describe('TOTP enrolment', () => {
   });
 });
 
-describe('single sign-on within one browser session', () => {
+describe('zero-click code to a loopback port: a signed-in browser confirms every further sign-in (RFC 8252 §8.6)', () => {
   const clock = new TestClock();
+  const BOB_SECRET = generateSecret();
   let t: TestIdp;
 
   beforeAll(async () => {
-    t = await startTestIdp({ now: clock.now, users: [{ username: 'alice', email: 'alice@example.com', groups: [], passwordHash: await hashPassword(PASSWORD), totpSecret: ALICE_SECRET }] });
+    t = await startTestIdp({
+      now: clock.now,
+      users: [
+        { username: 'alice', email: 'alice@example.com', groups: [], passwordHash: await hashPassword(PASSWORD), totpSecret: ALICE_SECRET },
+        { username: 'bob', email: 'bob@example.com', groups: [], passwordHash: await hashPassword(PASSWORD), totpSecret: BOB_SECRET },
+      ],
+    });
   });
   afterAll(async () => t?.close());
 
-  it('answers a second authorization (prompt=consent) with a code and no second password', async () => {
+  /** A browser signed in as alice (one complete sign-in). */
+  const signedInBrowser = async (): Promise<Browser> => {
+    clock.advance(60_000);
     const browser = new Browser(t.ca);
-    await completeSignIn(browser, t.origin, await browser.get(authorizeUrl(t.issuer, pkce().challenge)), {
+    const { final } = await completeSignIn(browser, t.origin, await browser.get(authorizeUrl(t.issuer, pkce().challenge)), {
       username: 'alice',
       password: PASSWORD,
       code: () => totpAt(ALICE_SECRET, clock.now()),
     });
-    const again = await browser.follow(await browser.get(authorizeUrl(t.issuer, pkce().challenge)), t.origin);
-    expect(again.status).toBe(303);
-    expect(new URL(again.location!).searchParams.get('code')).toBeTruthy();
-    // prompt=login forces the password again.
+    expect(new URL(final.location!).searchParams.get('code')).toBeTruthy();
+    return browser;
+  };
+  const codeIn = (response: HttpResponse): string | null => (response.location === undefined ? null : new URL(response.location).searchParams.get('code'));
+
+  it('shows a confirmation page, sends no code to the loopback until its Continue is posted, and then completes', async () => {
+    const browser = await signedInBrowser();
+    // What a hostile web page can make the browser do: navigate to /auth with its own PKCE and port.
+    const attacker = authorizeUrl(t.issuer, pkce().challenge, { redirect_uri: 'http://127.0.0.1:40404/callback' });
+    // Also without prompt=consent and offline_access: oidc-provider asks native clients for consent anyway.
+    const quiet = new URL(attacker);
+    quiet.searchParams.delete('prompt');
+    quiet.searchParams.set('scope', 'openid email');
+    for (const url of [attacker, quiet.href]) {
+      const start = await browser.get(url);
+      expect(start.location).toMatch(new RegExp(`^${t.origin}/idp/interaction/[\\w-]+$`));
+      const page = await browser.follow(start, t.origin);
+      expect(page.status, url).toBe(200);
+      expect(codeIn(page)).toBeNull();
+      expect(page.body).toMatch(/<h1>Continue as alice\?<\/h1>/);
+      expect(page.body).toMatch(/The <strong>Zerogate agent<\/strong> on this computer wants to sign in to Zerogate as <strong>alice<\/strong>\./);
+      expect(page.body).toMatch(/Not you\? Sign in as someone else/);
+      expect(page.headers['cache-control']).toBe('no-store');
+      expect(page.headers['x-frame-options']).toBe('DENY');
+      expect(page.body).not.toMatch(/<script/i);
+      // Viewing it again grants nothing either.
+      const again = await browser.get(start.location!);
+      expect(again.status).toBe(200);
+      expect(codeIn(again)).toBeNull();
+    }
+
+    const { page, final } = await confirmSignIn(browser, t.origin, await browser.get(authorizeUrl(t.issuer, pkce().challenge)));
+    expect(page.body).toMatch(/Continue as alice\?/);
+    expect(final.status).toBe(303);
+    expect(final.location).toMatch(/^http:\/\/127\.0\.0\.1:53682\/callback\?/);
+    expect(codeIn(final)).toBeTruthy();
+    // prompt=login still forces the password.
     const forced = await browser.follow(await browser.get(authorizeUrl(t.issuer, pkce().challenge, { prompt: 'login consent' })), t.origin);
     expect(forced.status).toBe(200);
     expect(forced.body).toMatch(/<label for="password">/);
+  });
+
+  it('grants only on a same-origin post bound to the interaction (the CSRF checks of the other forms)', async () => {
+    const browser = await signedInBrowser();
+    const page = await browser.follow(await browser.get(authorizeUrl(t.issuer, pkce().challenge)), t.origin);
+    const action = new URL(formAction(page.body, '/confirm'), t.origin).href;
+    const crossSite = await browser.post(action, {}, { origin: 'https://evil.example' });
+    expect(crossSite.status).toBe(403);
+    expect(codeIn(crossSite)).toBeNull();
+    const stranger = await new Browser(t.ca).post(action, {});
+    expect(stranger.status).toBe(400);
+    expect(alertText(stranger.body)).toBe(MESSAGES.expired);
+    const granted = await browser.follow(await browser.post(action, {}, { origin: t.origin }), t.origin);
+    expect(codeIn(granted)).toBeTruthy();
+  });
+
+  it('cancels to access_denied, and "Not you?" signs in as someone else', async () => {
+    const browser = await signedInBrowser();
+    const page = await browser.follow(await browser.get(authorizeUrl(t.issuer, pkce().challenge)), t.origin);
+    const cancelled = await browser.follow(await browser.post(new URL(formAction(page.body, '/abort'), t.origin).href, {}), t.origin);
+    expect(new URL(cancelled.location!).searchParams.get('error')).toBe('access_denied');
+
+    const second = await browser.follow(await browser.get(authorizeUrl(t.issuer, pkce().challenge)), t.origin);
+    const switched = await browser.post(new URL(formAction(second.body, '/switch'), t.origin).href, {});
+    expect(switched.status).toBe(303);
+    // The password page, then the code; signing in as bob ends alice's browser session first.
+    const { final } = await completeSignIn(browser, t.origin, switched, { username: 'bob', password: PASSWORD, code: () => totpAt(BOB_SECRET, clock.now()) });
+    // oidc-provider's logout form, submitted by its script (allowed by hash) in a browser.
+    expect(final.status).toBe(200);
+    const logout = /<form method="post" action="([^"]+\/session\/end\/confirm)">/.exec(final.body)?.[1];
+    expect(logout).toBeDefined();
+    expect(final.headers['content-security-policy']).toMatch(/script-src 'none' 'sha256-/);
+    const landed = await browser.follow(await browser.post(logout!, hiddenInputs(final.body)), t.origin);
+    expect(codeIn(landed)).toBeTruthy();
+    // The browser is bob's now.
+    const next = await browser.follow(await browser.get(authorizeUrl(t.issuer, pkce().challenge)), t.origin);
+    expect(next.body).toMatch(/Continue as bob\?/);
+  });
+
+  it('asks for a password instead of confirming when the signed-in account was disabled meanwhile', async () => {
+    const erinSecret = generateSecret();
+    await t.store.addIdpUser({ username: 'erin', email: 'erin@example.com', name: undefined, groups: [], passwordHash: await hashPassword(PASSWORD), disabled: false, createdAt: Date.now() });
+    await t.store.setTotpSecret('erin', erinSecret, Date.now());
+    clock.advance(60_000);
+    const browser = new Browser(t.ca);
+    await completeSignIn(browser, t.origin, await browser.get(authorizeUrl(t.issuer, pkce().challenge)), { username: 'erin', password: PASSWORD, code: () => totpAt(erinSecret, clock.now()) });
+    const start = await browser.get(authorizeUrl(t.issuer, pkce().challenge));
+    expect(start.status).toBe(303);
+    await t.store.setIdpUserDisabled('erin', true);
+    const page = await browser.follow(start, t.origin);
+    expect(page.status).toBe(200);
+    expect(page.body).not.toMatch(/Continue as/);
+    expect(page.body).toMatch(/<label for="password">/);
+    expect(page.body).not.toMatch(/value="erin"/);
+  });
+
+  it('asks the same on a device authorization (RFC 8628) in a signed-in browser', async () => {
+    const browser = await signedInBrowser();
+    const device = JSON.parse((await postForm(t.ca, `${t.issuer}/device/auth`, { client_id: AGENT_CLIENT_ID, scope: 'openid email offline_access' })).body) as { user_code: string };
+    const input = await browser.get(`${t.issuer}/device`);
+    const action = new URL(formAction(input.body, '/device'), t.origin).href;
+    const confirm = await browser.post(action, { ...hiddenInputs(input.body), user_code: device.user_code });
+    const start = await browser.post(action, hiddenInputs(confirm.body));
+    const { page, final } = await confirmSignIn(browser, t.origin, start);
+    expect(page.body).toMatch(/on the device you are connecting wants to sign in to Zerogate as <strong>alice<\/strong>/);
+    expect(final.body).toMatch(/Device connected/);
+  });
+});
+
+describe('login-failure limiter race: concurrent attempts are counted before they are checked', () => {
+  const clock = new TestClock();
+  let t: TestIdp;
+
+  beforeAll(async () => {
+    t = await startTestIdp({
+      now: clock.now,
+      rateLimit: { failuresPerUser: 3, failuresPerSource: 50, windowMs: 60_000 },
+      users: [{ username: 'alice', email: 'alice@example.com', groups: [], passwordHash: await hashPassword(PASSWORD), totpSecret: ALICE_SECRET }],
+    });
+  });
+  afterAll(async () => t?.close());
+
+  /** `login.fail` events since `after` (audit ids), counted by `detail.reason`. */
+  const reasonsSince = async (after: number): Promise<Record<string, number>> => {
+    const counts: Record<string, number> = {};
+    for (const event of await auditEvents(t, 'login.fail')) {
+      if ((event.id ?? 0) <= after) continue;
+      const reason = String(event.detail?.reason);
+      counts[reason] = (counts[reason] ?? 0) + 1;
+    }
+    return counts;
+  };
+  const lastAuditId = async (): Promise<number> => (await auditEvents(t, 'login.fail'))[0]?.id ?? 0;
+
+  it('lets at most the limit of a burst of wrong passwords reach scrypt, and refuses the right one inside the burst with 429', async () => {
+    clock.advance(61_000);
+    const before = await lastAuditId();
+    const { browser, page } = await atPasswordPage(t);
+    const action = new URL(formAction(page.body, '/login'), t.origin).href;
+    const burst = 30;
+    const rightAt = 15;
+    const answers = await Promise.all(
+      Array.from({ length: burst }, (_, i) => browser.post(action, { username: 'alice', password: i === rightAt ? PASSWORD : `guess-${i}` })),
+    );
+    expect(answers[rightAt]!.status).toBe(429);
+    expect(Number(answers[rightAt]!.headers['retry-after'])).toBeGreaterThan(0);
+    const reasons = await reasonsSince(before);
+    expect(reasons['bad-password'] ?? 0).toBeLessThanOrEqual(3);
+    expect((reasons['bad-password'] ?? 0) + (reasons['rate-limited'] ?? 0)).toBe(burst);
+    expect(answers.filter((a) => a.status === 303)).toEqual([]);
+  });
+
+  it('lets at most the limit of a burst of wrong codes be checked, and refuses the right code inside the burst with 429', async () => {
+    clock.advance(61_000);
+    const { browser, page } = await atPasswordPage(t);
+    const codePage = await browser.follow(await submitPassword(t, browser, page, 'alice', PASSWORD), t.origin);
+    expect(codePage.body).toMatch(/Enter your verification code/);
+    const action = new URL(formAction(codePage.body, '/totp'), t.origin).href;
+    const before = await lastAuditId();
+    const right = await totpAt(ALICE_SECRET, clock.now());
+    const burst = 30;
+    const rightAt = 15;
+    const wrong = (i: number) => String((Number(right) + 1 + i) % 1_000_000).padStart(6, '0');
+    const answers = await Promise.all(Array.from({ length: burst }, (_, i) => browser.post(action, { code: i === rightAt ? right : wrong(i) })));
+    expect(answers[rightAt]!.status).toBe(429);
+    const reasons = await reasonsSince(before);
+    expect(reasons['bad-code'] ?? 0).toBeLessThanOrEqual(3);
+    expect((reasons['bad-code'] ?? 0) + (reasons['rate-limited'] ?? 0)).toBe(burst);
+    expect(answers.filter((a) => a.status === 303)).toEqual([]);
+  });
+
+  it('lets at most the per-source limit of a burst over many usernames reach scrypt', async () => {
+    clock.advance(61_000);
+    const before = await lastAuditId();
+    const { browser, page } = await atPasswordPage(t);
+    const action = new URL(formAction(page.body, '/login'), t.origin).href;
+    const burst = 80;
+    const answers = await Promise.all(Array.from({ length: burst }, (_, i) => browser.post(action, { username: `spray-${i}`, password: 'nope' })));
+    const reasons = await reasonsSince(before);
+    expect(reasons['unknown-user'] ?? 0).toBeLessThanOrEqual(50);
+    expect((reasons['unknown-user'] ?? 0) + (reasons['rate-limited'] ?? 0)).toBe(burst);
+    expect(answers.some((a) => a.status === 429)).toBe(true);
   });
 });

@@ -3,11 +3,17 @@ import type { Store } from '../../store/index.ts';
 /**
  * Where one sign-in (one oidc-provider interaction) stands after its password step:
  * `totp` asks for a code; `enrol` shows a new authenticator secret, which is kept here (server
- * side, never in a form field) until a valid code proves the app holds it.
+ * side, never in a form field) until a valid code proves the app holds it. `switch`: the
+ * browser is signed in already, and the person chose "sign in as someone else" on the
+ * confirmation page, so the password page is shown although oidc-provider asks only for consent.
  */
 export type LoginState =
+  | { stage: 'switch' }
   | { stage: 'totp'; username: string }
   | { stage: 'enrol'; username: string; secret: string; shown: boolean };
+
+/** A state after a correct password: a code is asked for next. */
+export type CodeState = Exclude<LoginState, { stage: 'switch' }>;
 
 /** Store model of login states; keyed by interaction uid, gone when the interaction expires. */
 const MODEL = 'ZerogateLogin';
@@ -40,6 +46,7 @@ export class LoginStates {
 
 function parse(payload: Record<string, unknown>): LoginState | undefined {
   const { stage, username, secret, shown } = payload;
+  if (stage === 'switch') return { stage };
   if (typeof username !== 'string') return undefined;
   if (stage === 'totp') return { stage, username };
   if (stage === 'enrol' && typeof secret === 'string' && typeof shown === 'boolean') return { stage, username, secret, shown };

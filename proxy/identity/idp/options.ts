@@ -70,6 +70,15 @@ export const AUTHORIZATION_CODE_TTL_S = 60;
 export const PAYLOAD_SWEEP_INTERVAL_MS = 5 * 60_000;
 /** Sign-in forms are a username, a password and a code: a few hundred bytes. */
 export const FORM_BODY_LIMIT = 4 * 1024;
+/**
+ * Requests per minute from one source (an IPv4 address, an IPv6 /64) to the IdP's endpoints
+ * and pages, and form posts per minute to each sign-in page action. They apply when the IdP's
+ * plugin is registered in an app with @fastify/rate-limit (the proxy; `global: false`, routes
+ * opt in) and are ignored elsewhere. The token endpoint's refreshes and device polling of one
+ * machine stay far below the first.
+ */
+export const IDP_REQUESTS_PER_MINUTE = 300;
+export const IDP_FORM_POSTS_PER_MINUTE = 60;
 /** Longest username and password looked at; longer input fails like a wrong password. */
 export const MAX_USERNAME_LENGTH = 256;
 export const MAX_PASSWORD_LENGTH = 1024;
@@ -82,7 +91,7 @@ const TTL_BOUNDS_S = {
 const FAILURE_LIMIT_MAX = 10_000;
 const WINDOW_BOUNDS_MS = { min: 1_000, max: 24 * 60 * 60_000 };
 /** Claim names an ID token already uses for something else. */
-const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'nonce', 'auth_time', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash', 'email', 'name']);
+const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'nonce', 'auth_time', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash', 'email', 'email_verified', 'name', 'preferred_username']);
 const CLAIM_NAME = /^[A-Za-z][A-Za-z0-9_.:/-]{0,127}$/;
 const MOUNT_PATH = /^\/[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*$/;
 

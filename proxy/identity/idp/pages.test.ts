@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY, escapeHtml } from './html.ts';
-import { enrolPage, loginPage, MESSAGES } from './pages.ts';
+import { confirmPage, enrolPage, loginPage, MESSAGES } from './pages.ts';
 
 describe('IdP pages', () => {
   it('carry exactly the style sheet the CSP allows by hash, and no script', () => {
@@ -33,5 +33,13 @@ describe('IdP pages', () => {
     expect(html).toMatch(/<img class="qr" src="data:image\/svg\+xml;base64,AAAA" alt="QR code that adds Zerogate to an authenticator app\./);
     expect(html).toContain('ABCD EFGH IJKL MNOP QRST UVWX YZ23 4567');
     expect(html).toMatch(/<label for="code">6-digit code<\/label>/);
+  });
+
+  it('names the account and the client on the confirmation page, escaped, with three plain forms', () => {
+    const html = confirmPage({ product: 'Zerogate', username: '<b>eve</b>', clientName: 'Agent "x"', device: false, action: '/c', switchAction: '/s', abortAction: '/a' });
+    expect(html).toContain('<h1>Continue as &lt;b&gt;eve&lt;/b&gt;?</h1>');
+    expect(html).toContain('The <strong>Agent &quot;x&quot;</strong> on this computer wants to sign in to Zerogate as <strong>&lt;b&gt;eve&lt;/b&gt;</strong>.');
+    expect([...html.matchAll(/<form method="post" action="([^"]+)">/g)].map((m) => m[1])).toEqual(['/c', '/s', '/a']);
+    expect(html).not.toMatch(/<script|\son[a-z]+=/i);
   });
 });

@@ -11,6 +11,8 @@ export const MESSAGES = {
   badCode: 'That code is not right. Check that the time on your phone is correct, wait for a new code and try again.',
   replayedCode: 'That code was already used. Wait for the next code from your authenticator app and type it.',
   rateLimited: (minutes: number) => `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+  tooManyAtOnce: 'Too many sign-in attempts at the same time. Wait a few seconds and try again.',
+  busy: 'The sign-in service is busy. Wait a few seconds and try again.',
   expired: 'This sign-in has expired or was started in another browser. Go back to the app that sent you here and sign in again.',
   alreadyEnrolled: 'An authenticator app was set up for your account in the meantime. Sign in again with its code.',
 } as const;
@@ -86,6 +88,37 @@ export function enrolPage(input: EnrolPageInput): string {
 ${setup}
 ${codeForm(input.action, 'Verify and finish setup')}
 <form method="post" action="${escapeHtml(input.restartAction)}"><button type="submit" class="link">Show a new QR code</button></form>
+${cancelForm(input.abortAction)}`,
+  );
+}
+
+export interface ConfirmPageInput {
+  product: string;
+  /** The account the browser is signed in as. */
+  username: string;
+  /** The client's name, e.g. `Zerogate agent`. */
+  clientName: string;
+  /** A device authorization (RFC 8628): the client runs on another device, not on this computer. */
+  device: boolean;
+  action: string;
+  switchAction: string;
+  abortAction: string;
+}
+
+/**
+ * The browser is signed in already (single sign-on): nothing is granted until the person says
+ * so here, so that a web page cannot send the browser to the authorization endpoint and have a
+ * code delivered to a loopback port without a click (RFC 8252 §8.6).
+ */
+export function confirmPage(input: ConfirmPageInput): string {
+  const where = input.device ? 'on the device you are connecting' : 'on this computer';
+  return page(
+    input.product,
+    `Continue as ${input.username}?`,
+    `<p>The <strong>${escapeHtml(input.clientName)}</strong> ${where} wants to sign in to ${escapeHtml(input.product)} as <strong>${escapeHtml(input.username)}</strong>.</p>
+<p>Continue only if you started this sign-in just now. If you did not, choose Cancel.</p>
+<form method="post" action="${escapeHtml(input.action)}"><button type="submit">Continue</button></form>
+<form method="post" action="${escapeHtml(input.switchAction)}"><button type="submit" class="link">Not you? Sign in as someone else</button></form>
 ${cancelForm(input.abortAction)}`,
   );
 }

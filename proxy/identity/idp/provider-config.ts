@@ -16,14 +16,18 @@ export const IDP_SCOPES = ['openid', 'offline_access', 'email', 'profile', 'grou
 
 /**
  * oidc-provider's configuration for the embedded IdP (DESIGN.md §6, §12):
- * - ID tokens carry `amr`, `acr` and `auth_time` (listed under the `openid` scope) and the
+ * - ID tokens carry `amr`, `acr` and `auth_time` (listed under the `openid` scope), with the
+ *   `email` scope `email` and `email_verified: true` (the admin set the address), and the
  *   scope claims even next to an access token (`conformIdTokenClaims: false`), from the
  *   code exchange, the device code grant and every refresh alike.
  * - PKCE with S256 for every authorization request (RFC 7636, RFC 9700 §2.1.1).
  * - No development interactions: sign-in is ours (interaction-routes.ts); the device
  *   authorization grant (RFC 8628) and token revocation (RFC 7009) are on.
  * - Every client is the proxy's own (first party), so consent is implied: `loadExistingGrant`
- *   grants what the request asks for once the user has signed in.
+ *   grants what the request asks for once the user has signed in. oidc-provider still asks
+ *   for consent on every authorization of a native client (its `native_client_prompt` check),
+ *   and with a browser already signed in, the sign-in pages ask the person to confirm before
+ *   granting it (interaction-routes.ts; RFC 8252 §8.6).
  * - A rotated refresh token keeps its predecessor's expiry, so a sign-in can be renewed for
  *   at most `refreshTokenSeconds`, however often it is refreshed.
  */
@@ -39,6 +43,8 @@ export function providerConfiguration(options: ResolvedIdpOptions, keys: IdpKeys
       claims: () => ({
         sub: account.username,
         email: account.email,
+        // Addresses come from the admin (the config file or `user add`), not from the user.
+        email_verified: true,
         preferred_username: account.username,
         ...(account.name === undefined ? {} : { name: account.name }),
         [groupsClaim]: [...account.groups],
@@ -76,7 +82,7 @@ export function providerConfiguration(options: ResolvedIdpOptions, keys: IdpKeys
     },
     claims: {
       openid: ['sub', 'amr', 'acr', 'auth_time'],
-      email: ['email'],
+      email: ['email', 'email_verified'],
       profile: ['name', 'preferred_username'],
       groups: [groupsClaim],
     },

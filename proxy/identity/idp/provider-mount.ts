@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Provider } from 'oidc-provider';
+import { perSourceRateLimit } from './failure-limiter.ts';
 import { SECURITY_HEADERS } from './html.ts';
+import { IDP_REQUESTS_PER_MINUTE } from './options.ts';
 
 /**
  * Hands every request under `mountPath` (other than the sign-in pages, which are more specific
@@ -16,6 +18,8 @@ import { SECURITY_HEADERS } from './html.ts';
  *   (discovery, redirects, cookie paths) carries `mountPath`.
  * - TLS: the proxy terminates TLS itself, so Koa's `ctx.secure` is true from the socket and
  *   oidc-provider's cookies are `Secure`; `X-Forwarded-*` is not trusted (`provider.proxy` false).
+ * - Rate: at most {@link IDP_REQUESTS_PER_MINUTE} requests a minute per source where the app
+ *   registers @fastify/rate-limit (route config; inert elsewhere).
  */
 export function providerMount(provider: Provider, mountPath: string): FastifyPluginAsync {
   return async (app) => {
@@ -39,7 +43,8 @@ export function providerMount(provider: Provider, mountPath: string): FastifyPlu
       await callback(raw, reply.raw);
     };
 
-    app.all(mountPath, handler);
-    app.all(`${mountPath}/*`, handler);
+    const config = perSourceRateLimit(IDP_REQUESTS_PER_MINUTE);
+    app.all(mountPath, { config }, handler);
+    app.all(`${mountPath}/*`, { config }, handler);
   };
 }

@@ -10,8 +10,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { generate } from 'otplib';
+import { ZerogateError } from '../../../shared/errors.ts';
 import { AuditLog } from '../../audit/index.ts';
 import { createCa, createServerCert } from '../../pki/index.ts';
 import { SqliteStore } from '../../store/index.ts';
@@ -60,10 +62,16 @@ export type TestIdpOverrides = Partial<Omit<EmbeddedIdpOptions, 'issuer' | 'moun
   store?: SqliteStore;
   /** Listen on this port (a restart keeps the issuer). */
   port?: number;
+  /**
+   * The fastify app around the IdP: `rateLimit` registers @fastify/rate-limit as the proxy
+   * does (proxy/server/app.ts: `global: false`, routes opt in); `trustProxy` takes the source
+   * address from `X-Forwarded-For`, so one test can speak from many sources.
+   */
+  server?: { rateLimit?: boolean; trustProxy?: boolean };
 };
 
 export async function startTestIdp(overrides: TestIdpOverrides = {}): Promise<TestIdp> {
-  const { prepare, store: sharedStore, port: fixedPort, ...options } = overrides;
+  const { prepare, store: sharedStore, port: fixedPort, server = {}, ...options } = overrides;
   const { ca, cert, key } = testTls();
   const port = fixedPort ?? (await freePort());
   const origin = `https://127.0.0.1:${port}`;
@@ -82,7 +90,14 @@ export async function startTestIdp(overrides: TestIdpOverrides = {}): Promise<Te
     keysFile,
     ...options,
   });
-  const app = Fastify({ https: { cert, key }, logger: false });
+  const app = Fastify({ https: { cert, key }, logger: false, trustProxy: server.trustProxy === true });
+  if (server.rateLimit === true) {
+    await app.register(rateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, context) =>
+        new ZerogateError('ZG_ERR_RATE_LIMITED', `too many requests: retry in ${context.after}`, { reasons: ['rate-limited'] }),
+    });
+  }
   await app.register(idp.plugin);
   await app.listen({ port, host: '127.0.0.1' });
   return {
@@ -296,4 +311,21 @@ export async function completeSignIn(
   const afterCode = await browser.post(new URL(formAction(codePage.body, '/totp'), origin).href, { code: await credentials.code() });
   if (afterCode.status !== 303) throw new Error(`code step answered ${afterCode.status}: ${alertText(afterCode.body) ?? afterCode.body.slice(0, 300)}`);
   return { final: await browser.follow(afterCode, origin), pages };
+}
+
+/** True when `page` is the "Continue as <user>?" page of a browser that is signed in already. */
+export function isConfirmationPage(page: HttpResponse): boolean {
+  return page.status === 200 && /<form method="post" action="[^"]*\/confirm">/.test(page.body);
+}
+
+/**
+ * A second sign-in in a browser that is signed in already (single sign-on): from `start` to the
+ * confirmation page, then its Continue button (a same-origin post). Returns the page and what
+ * followed the post (the redirect to the client, or a page of the IdP's).
+ */
+export async function confirmSignIn(browser: Browser, origin: string, start: HttpResponse): Promise<{ page: HttpResponse; final: HttpResponse }> {
+  const page = await browser.follow(start, origin);
+  if (!isConfirmationPage(page)) throw new Error(`no confirmation page (${page.status}): ${alertText(page.body) ?? page.body.slice(0, 300)}`);
+  const posted = await browser.post(new URL(formAction(page.body, '/confirm'), origin).href, {}, { origin });
+  return { page, final: await browser.follow(posted, origin) };
 }

@@ -51,6 +51,9 @@ export function normalizeTotpCode(code: string): string {
  * whose time step is not newer than the last one accepted for the same user (RFC 6238 §5.2:
  * a verifier must not accept an OTP twice). The last step lives in the store so that every
  * proxy node refuses the replay; checks for one user are serialised within this process.
+ *
+ * Across nodes sharing a store, the step update (`#advance`) is one conditional write
+ * (`idpPayloadAdvanceStep`): of two nodes checking the same code at once, one wins.
  */
 export class TotpVerifier {
   readonly #store: Store;
@@ -92,12 +95,13 @@ export class TotpVerifier {
       return 'bad-code';
     }
     if (!result.valid || !('timeStep' in result)) return 'bad-code';
-    const last = await this.#store.idpPayloadFind(LAST_STEP_MODEL, username, now);
-    const lastStep = last?.payload.step;
-    if (typeof lastStep === 'number' && result.timeStep <= lastStep) return 'code-replayed';
+    return (await this.#advance(username, result.timeStep, now)) ? 'ok' : 'code-replayed';
+  }
+
+  /** Records `step` as the user's last accepted step if it is newer than the one stored; false (a replay) if not. */
+  async #advance(username: string, step: number, now: number): Promise<boolean> {
     // Once the window has moved past this step no code at or before it can verify: the record may go.
-    const expiresAt = (result.timeStep + 2 * TOTP_WINDOW_STEPS + 1) * TOTP_PERIOD_S * 1000;
-    await this.#store.idpPayloadUpsert({ model: LAST_STEP_MODEL, id: username, payload: { step: result.timeStep }, expiresAt }, {});
-    return 'ok';
+    const expiresAt = (step + 2 * TOTP_WINDOW_STEPS + 1) * TOTP_PERIOD_S * 1000;
+    return this.#store.idpPayloadAdvanceStep(LAST_STEP_MODEL, username, step, expiresAt, now);
   }
 }
