@@ -23,6 +23,7 @@ interface SchemaNode {
   propertyNames?: SchemaNode;
   required?: readonly string[];
   items?: SchemaNode;
+  oneOf?: readonly SchemaNode[];
   minItems?: number;
   minLength?: number;
   maxLength?: number;
@@ -59,6 +60,7 @@ function isDuration(node: SchemaNode): boolean {
 }
 
 function typeOf(node: SchemaNode): string {
+  if (node.oneOf !== undefined) return node.oneOf.map(typeOf).join(' or ');
   if (node.enum !== undefined) return 'enum';
   if (isDuration(node)) return 'duration';
   if (node.type === 'array') {
@@ -97,7 +99,8 @@ function boundsOf(key: string, node: SchemaNode): string {
     parts.push(bounds === undefined ? 'a duration' : `${formatDuration(bounds.min)} to ${formatDuration(bounds.max)}`);
     return parts.join('; ');
   }
-  if (node['x-expected'] !== undefined) parts.push(node['x-expected']);
+  const expected = node['x-expected'] ?? node.oneOf?.find((branch) => branch['x-expected'] !== undefined)?.['x-expected'];
+  if (expected !== undefined) parts.push(expected);
   if (node.type === 'integer' && node.minimum !== undefined && node.maximum !== undefined) {
     const low = bytes(node.minimum);
     const high = bytes(node.maximum);
@@ -136,6 +139,7 @@ function rowsOf(path: string, key: string, node: SchemaNode, required: boolean, 
 }
 
 function childRows(path: string, node: SchemaNode, out: Row[]): void {
+  for (const branch of node.oneOf ?? []) childRows(path, branch, out);
   if (node.type === 'object' && node.properties !== undefined) {
     for (const [name, child] of Object.entries(node.properties)) {
       rowsOf(`${path}.${name}`, name, child, node.required?.includes(name) ?? false, out);
@@ -308,22 +312,22 @@ apps:
     upstream: tcp://db.internal:5432
     users: [alice@example.com]
     policy: engineering                     # accepted, not yet enforced (see above)
-policies:
+policies:                                   # every criterion and its reason: docs/policy.md
   engineering:
-    mode: enforce                           # or report-only
-    allow: [{ groups: [engineering] }, { emails: [cto@example.com] }]
-    require:
+    mode: enforce                           # or report-only: log would-deny, let access continue
+    allow: [{ groups: [engineering] }, { emails: [cto@example.com] }]   # any item admits
+    require:                                # every key must pass
       mfa: true
       maxAuthAge: 12h
-      posture:
+      posture:                              # needs a posture report received within maxAge
         maxAge: 5m
-        osMinVersion: { darwin: "14.6", win32: "10.0.22631", linux: "6.1" }
+        osMinVersion: { darwin: "14.6", win32: "10.0.22631", linux: "6.1" }   # quoted; kernel on linux
         maxPatchAgeDays: 30
         diskEncryption: true
-        edr: [crowdstrike, sentinelone, defender]
+        edr: [crowdstrike, sentinelone, defender]   # one of them running
         firewall: true
-        screenLock: true
-      sourceCidrs: [10.0.0.0/8]
+        screenLock: { maxTimeout: 10m }     # or true: any timeout
+      sourceCidrs: [10.0.0.0/8, "fd00::/8"]
 \`\`\`
 `;
 

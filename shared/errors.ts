@@ -49,6 +49,9 @@ export const ERROR_CODES = {
   ZG_ERR_AUTH_IDP_UNTRUSTED: { status: 502, meaning: 'the identity provider presented a TLS certificate the agent does not trust' },
   ZG_ERR_AUTH_IDP_MISCONFIGURED: { status: 502, meaning: 'the identity provider refused the agent\'s client or scopes, or sent answers the agent cannot use' },
   ZG_ERR_AUTH_BROWSER_UNAVAILABLE: { status: 500, meaning: 'the system browser could not be opened' },
+  // device posture
+  ZG_ERR_POSTURE_UNKNOWN_TOOL: { status: 400, meaning: 'no posture parser is registered for that tool id' },
+  ZG_ERR_POSTURE_BAD_REPORT: { status: 400, meaning: 'a posture report is malformed or too large' },
   // access decisions
   ZG_ERR_POLICY_DENIED: { status: 403, meaning: 'the policy denies this access; see reasons' },
   ZG_ERR_POLICY_APP_NOT_FOUND: { status: 404, meaning: 'no published app has that id' },

@@ -1,9 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isZerogateError, ZerogateError } from '../../shared/errors.ts';
+import type { PostureReport } from '../../shared/posture/index.ts';
+import { isReason, REASONS } from '../../shared/reasons.ts';
 import { enrollWithToken } from '../core/enroll/index.ts';
 import { parseJsonResponse, proxyRequest } from '../core/http/request.ts';
+import { collectPosture, MAX_TOOL_OUTPUT_BYTES, parseToolOutput, postureChecklist, PostureReporter, toolParser, ToolOutputCache, type ChecklistItem } from '../core/posture/index.ts';
 import { SessionKeeper, signIn, signOut, type SignInMethod } from '../core/session/index.ts';
 import { AgentHome, FILES, type DeviceCredentials } from '../core/state/index.ts';
 import { listenApp, parseListenAddress, TunnelClient, type AppListener } from '../core/tunnel/index.ts';
@@ -23,8 +26,13 @@ commands:
                               prints the URL; --device-code for machines without a browser) and
                               enrol this device; --token T enrols with a one-time token instead
   logout                      end the session at the proxy and delete this device's secrets
-  status [--json]             who is signed in, the device and its certificate
+  status [--json]             who is signed in, the device and its certificate, and its posture
+  posture [--json]            this device's security checks (disk encryption, firewall, updates,
+                              screen lock, endpoint security) as the proxy will see them
+  posture --parse <tool-id> <file>
+                              what a saved output of a posture tool says, as JSON (for helpdesks)
   apps [--json]               the apps this device may reach, with the reasons for each verdict
+                              and what to do about a refusal
   connect <app> [--listen 127.0.0.1:PORT]
                               serve one app on a local port through the tunnel
   up [--json]                 serve every app this device may reach on local ports
@@ -42,7 +50,7 @@ export interface CliIo {
 
 type Handler = (args: string[], io: CliIo, home: AgentHome) => Promise<number>;
 
-const COMMANDS: Record<string, Handler> = { login, logout, status, apps, connect, up };
+const COMMANDS: Record<string, Handler> = { login, logout, status, posture, apps, connect, up };
 
 /** Runs the CLI; returns the exit code. Every error is printed with its code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -162,11 +170,31 @@ async function logout(args: string[], io: CliIo, home: AgentHome): Promise<numbe
   return EXIT_OK;
 }
 
+/** How long `status` spends on the posture checks (the full collection may take 10 s). */
+export const STATUS_POSTURE_TIMEOUT_MS = 3_000;
+
+/** This device's posture, collected now (slow tools' answers reused from `cache` when given). */
+function collectNow(io: CliIo, options: { timeoutMs?: number; cache?: ToolOutputCache } = {}): Promise<PostureReport> {
+  return collectPosture({ agentVersion: AGENT_VERSION, env: io.env, ...options });
+}
+
+function printChecklist(items: readonly ChecklistItem[], io: CliIo, indent = ''): void {
+  for (const item of items) {
+    io.out(`${indent}${item.status.padEnd(8)} ${item.summary}`);
+    if (item.remediation !== undefined) io.out(`${indent}${' '.repeat(9)}${item.remediation}`);
+  }
+}
+
 async function status(args: string[], io: CliIo, home: AgentHome): Promise<number> {
   const { values } = parse(args, { json: { type: 'boolean' } });
+  const checklist = postureChecklist(await collectNow(io, { timeoutMs: STATUS_POSTURE_TIMEOUT_MS }));
   if (!home.isEnrolled()) {
-    if (values.json) io.out(JSON.stringify({ enrolled: false }));
-    else io.out('not enrolled: run `zerogate login`');
+    if (values.json) io.out(JSON.stringify({ enrolled: false, posture: checklist }, null, 2));
+    else {
+      io.out('not enrolled: run `zerogate login`');
+      io.out('posture:');
+      printChecklist(checklist, io, '  ');
+    }
     return EXIT_OK;
   }
   const creds = home.loadCredentials();
@@ -189,6 +217,7 @@ async function status(args: string[], io: CliIo, home: AgentHome): Promise<numbe
     identityProvider: oidc?.issuer,
     sessionExpires: session?.sessionExpiresAt,
     sessionTokenExpires: session?.expiresAt,
+    posture: checklist,
   };
   if (values.json) {
     io.out(JSON.stringify(info, null, 2));
@@ -198,8 +227,44 @@ async function status(args: string[], io: CliIo, home: AgentHome): Promise<numbe
     io.out(`device:      ${info.deviceId}`);
     io.out(`proxy:       ${info.proxy}`);
     io.out(`certificate: ${info.certificateExpired ? 'EXPIRED' : 'valid'} until ${info.certificateExpires}`);
+    io.out('posture:');
+    printChecklist(checklist, io, '  ');
   }
   return EXIT_OK;
+}
+
+async function posture(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, parse: { type: 'string' } }, true);
+  if (values.parse !== undefined) {
+    const [file, ...extra] = positionals;
+    if (file === undefined || extra.length > 0) throw new ZerogateError('ZG_ERR_USAGE', 'posture --parse takes a tool id and one file: zerogate posture --parse <tool-id> <file>');
+    // An unknown tool id is ZG_ERR_POSTURE_UNKNOWN_TOOL (listing the known ones), before the file is read.
+    if (toolParser(values.parse) === undefined) parseToolOutput(values.parse, '');
+    io.out(JSON.stringify(parseToolOutput(values.parse, readToolOutput(file)), null, 2));
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new ZerogateError('ZG_ERR_USAGE', `posture takes no argument (got "${positionals[0]!.slice(0, 64)}"); to read a saved output: zerogate posture --parse <tool-id> <file>`);
+  const report = await collectNow(io);
+  if (values.json) io.out(JSON.stringify(report, null, 2));
+  else printChecklist(postureChecklist(report), io);
+  return EXIT_OK;
+}
+
+/** A saved tool output, at most the parsers' bound (a longer file is cut, as the parsers would). */
+function readToolOutput(path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(MAX_TOOL_OUTPUT_BYTES);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    return buffer.subarray(0, length).toString('utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new ZerogateError('ZG_ERR_USAGE', `cannot read ${path.slice(0, 200)} (${code})`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 interface AppVerdict {
@@ -208,6 +273,33 @@ interface AppVerdict {
   protocol: string;
   allowed: boolean;
   reasons: string[];
+  /** What to do about each reason, as the proxy words it (absent from older proxies). */
+  remediation?: string[];
+  /** Allowed only because the policy is in report-only mode: it would deny for `reasons`. */
+  reportOnly?: true;
+}
+
+const MAX_APP_TEXT = 1_000;
+
+function appText(value: unknown, fallback = ''): string {
+  return typeof value === 'string' ? value.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, MAX_APP_TEXT) : fallback;
+}
+
+function appTexts(value: unknown): string[] {
+  const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+  return list.filter((item): item is string => typeof item === 'string').slice(0, 32).map((item) => appText(item));
+}
+
+/** One app of `/v1/me/apps`, read defensively: the proxy's answer is input like any other. */
+function appVerdict(value: unknown): AppVerdict | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const app = value as Record<string, unknown>;
+  if (typeof app.id !== 'string' || typeof app.allowed !== 'boolean') return undefined;
+  const verdict: AppVerdict = { id: appText(app.id), name: appText(app.name, appText(app.id)), protocol: appText(app.protocol), allowed: app.allowed, reasons: appTexts(app.reasons) };
+  const remediation = appTexts(app.remediation);
+  if (remediation.length > 0) verdict.remediation = remediation;
+  if (app.reportOnly === true) verdict.reportOnly = true;
+  return verdict;
 }
 
 async function fetchApps(creds: DeviceCredentials, keeper: SessionKeeper): Promise<AppVerdict[]> {
@@ -216,7 +308,15 @@ async function fetchApps(creds: DeviceCredentials, keeper: SessionKeeper): Promi
     tls: { ca: creds.caPem, cert: creds.certPem, key: creds.keyPem },
     bearer: keeper.bearer(),
   });
-  return parseJsonResponse<{ apps: AppVerdict[] }>(response, 'the app list').apps;
+  const { apps: list } = parseJsonResponse<{ apps?: unknown }>(response, 'the app list');
+  return (Array.isArray(list) ? list : []).map(appVerdict).filter((app): app is AppVerdict => app !== undefined);
+}
+
+/** What to do about an app's reasons: the proxy's words, or (older proxies) the catalogue's. */
+function remediationOf(app: AppVerdict): string[] {
+  if (app.remediation !== undefined) return app.remediation;
+  if (app.allowed) return [];
+  return [...new Set(app.reasons.filter(isReason).map((reason) => REASONS[reason].remediation))];
 }
 
 async function apps(args: string[], io: CliIo, home: AgentHome): Promise<number> {
@@ -228,7 +328,13 @@ async function apps(args: string[], io: CliIo, home: AgentHome): Promise<number>
     return EXIT_OK;
   }
   for (const app of list) {
-    io.out(`${app.id.padEnd(20)} ${app.protocol.padEnd(6)} ${app.allowed ? 'allowed' : `denied (${app.reasons.join(', ')})`}  ${app.name}`);
+    const verdict = app.allowed
+      ? app.reportOnly === true && app.reasons.length > 0
+        ? `allowed (report-only policy would deny: ${app.reasons.join(', ')})`
+        : 'allowed'
+      : `denied (${app.reasons.join(', ')})`;
+    io.out(`${app.id.padEnd(20)} ${app.protocol.padEnd(6)} ${verdict}  ${app.name}`);
+    for (const line of remediationOf(app)) io.out(`${' '.repeat(28)}${line}`);
   }
   return EXIT_OK;
 }
@@ -243,6 +349,8 @@ function newKeeper(home: AgentHome, creds: DeviceCredentials, io: CliIo): Sessio
 interface ClientRun {
   client: TunnelClient;
   keeper: SessionKeeper;
+  /** Sends this device's posture over the tunnel (CONTROL `posture`). */
+  reporter: PostureReporter;
   /** Resolves with the refusal when the proxy refuses this device for good. */
   refused: Promise<ZerogateError>;
 }
@@ -250,6 +358,7 @@ interface ClientRun {
 function startClient(creds: DeviceCredentials, io: CliIo, keeper: SessionKeeper): ClientRun {
   let refuse: (error: ZerogateError) => void = () => undefined;
   const refused = new Promise<ZerogateError>((resolve) => (refuse = resolve));
+  let reporter: PostureReporter | undefined;
   const client = new TunnelClient({
     credentials: creds,
     bearer: () => keeper.bearer(),
@@ -262,8 +371,10 @@ function startClient(creds: DeviceCredentials, io: CliIo, keeper: SessionKeeper)
       }
     },
     onState: (state, detail) => {
-      if (state === 'connected') io.err('tunnel: connected');
-      else if (state === 'denied' && detail?.problem) {
+      if (state === 'connected') {
+        io.err('tunnel: connected');
+        reporter?.connected();
+      } else if (state === 'denied' && detail?.problem) {
         const { problem } = detail;
         io.err(`tunnel: refused: ${problem.code}: ${problem.message} [${problem.reasons.join(', ')}]`);
         if (problem.reasons.some((r) => PERMANENT_REASONS.has(r))) {
@@ -272,18 +383,30 @@ function startClient(creds: DeviceCredentials, io: CliIo, keeper: SessionKeeper)
       } else if (state === 'disconnected' && detail?.delayMs !== undefined) io.err(`tunnel: disconnected, retrying in ${detail.delayMs} ms`);
     },
   });
+  const slowTools = new ToolOutputCache();
+  reporter = new PostureReporter({
+    channel: client,
+    collect: () => collectNow(io, { cache: slowTools }),
+    onError: (error) => io.err(`notice: the posture check failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
   keeper.attach(client);
   keeper.start();
+  reporter.start();
   client.start();
-  return { client, keeper, refused };
+  return { client, keeper, reporter, refused };
+}
+
+async function stopClient(run: ClientRun): Promise<void> {
+  run.reporter.stop();
+  run.keeper.stop();
+  await run.client.stop();
 }
 
 /** Waits for Ctrl-C, or fails with the refusal when the proxy refuses this device for good. */
 async function serveUntilStopped(run: ClientRun, io: CliIo, cleanup: () => Promise<void>): Promise<number> {
   const outcome = await Promise.race([io.untilStopped().then(() => undefined), run.refused]);
   await cleanup();
-  run.keeper.stop();
-  await run.client.stop();
+  await stopClient(run);
   if (outcome !== undefined) throw outcome;
   return EXIT_OK;
 }
@@ -305,8 +428,7 @@ async function connect(args: string[], io: CliIo, home: AgentHome): Promise<numb
   try {
     listener = await listenApp(run.client, app, address, listenerEvents(io));
   } catch (error) {
-    run.keeper.stop();
-    await run.client.stop();
+    await stopClient(run);
     throw error;
   }
   io.out(`${app} is on ${formatAddress(listener.address)} (Ctrl-C to stop)`);
@@ -341,8 +463,7 @@ async function up(args: string[], io: CliIo, home: AgentHome): Promise<number> {
     }
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
-    run.keeper.stop();
-    await client.stop();
+    await stopClient(run);
     throw error;
   }
   home.write(FILES.ports, `${JSON.stringify(ports, null, 2)}\n`, 0o600);

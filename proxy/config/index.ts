@@ -4,16 +4,21 @@ export { defaultConfig, loadConfig, parseConfig } from './load.ts';
 export { CONFIG_SCHEMA } from './schema.ts';
 export { CONFIG_DEFAULTS, DURATION_BOUNDS, ID_PATTERN, LIMIT_BOUNDS, USERNAME_PATTERN } from './defaults.ts';
 export type {
+  AllowCriterion,
   AppConfig,
   AppInput,
+  CidrBlock,
   ConfigInput,
   ConfigIssue,
   HostPort,
   IdentityConfig,
   IdpUserConfig,
   OidcProviderConfig,
+  OsMinVersionConfig,
   PolicyConfig,
   PolicyInput,
+  PolicyRequirementsConfig,
+  PostureRequirementsConfig,
   ProxyConfig,
   TunnelLimitsConfig,
   UpstreamConfig,

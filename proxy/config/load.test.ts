@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isZerogateError, type ZerogateError } from '../../shared/errors.ts';
-import { defaultConfig, loadConfig, parseConfig, type ConfigIssue, type ProxyConfig } from './index.ts';
+import { defaultConfig, loadConfig, parseConfig, type ConfigIssue, type PolicyConfig, type ProxyConfig } from './index.ts';
 
 const S = 1000;
 const M = 60 * S;
@@ -148,7 +148,7 @@ describe('parseConfig: valid configs', () => {
         engineering: {
           mode: 'report-only',
           allow: [{ groups: ['engineering'] }, { emails: ['cto@example.com'] }],
-          require: { mfa: true, maxAuthAge: '12h' },
+          require: { mfa: true, maxAuthAgeMs: 12 * H },
         },
         empty: { mode: 'enforce', allow: [], require: {} },
       },
@@ -485,6 +485,145 @@ describe('parseConfig: errors name the file, path, line, expected and found', ()
         { path: 'policies.ops.deny', line: 5, expected: 'one of: mode, allow, require' },
       ]);
     });
+
+    it('resolves every criterion into typed values: durations in ms, CIDRs parsed, posture maxAge defaulted', () => {
+      const config = parseConfig(
+        [
+          'policies:',
+          '  eng:',
+          '    allow: [{ groups: [engineering] }, { emails: [cto@example.com] }, { users: [bob] }]',
+          '    require:',
+          '      mfa: true',
+          '      maxAuthAge: 12h',
+          '      posture:',
+          '        osMinVersion: { darwin: "14.6", win32: "10.0.22631", linux: "6.1" }',
+          '        maxPatchAgeDays: 30',
+          '        diskEncryption: true',
+          '        edr: [crowdstrike, sentinelone, defender, crowdstrike]',
+          '        firewall: false',
+          '        screenLock: { maxTimeout: 10m }',
+          '      sourceCidrs: [10.0.0.0/8, "::ffff:192.168.0.0/112", "2001:DB8:0:0::/32", 192.0.2.7]',
+          '  lock:',
+          '    require: { posture: { maxAge: 2m, screenLock: true } }',
+          '',
+        ].join('\n'),
+        FILE,
+        BASE,
+      );
+      expect(config.policies).toEqual<ProxyConfig['policies']>({
+        eng: {
+          mode: 'enforce',
+          allow: [{ groups: ['engineering'] }, { emails: ['cto@example.com'] }, { users: ['bob'] }],
+          require: {
+            mfa: true,
+            maxAuthAgeMs: 12 * H,
+            posture: {
+              maxAgeMs: 5 * M,
+              osMinVersion: { darwin: '14.6', win32: '10.0.22631', linux: '6.1' },
+              maxPatchAgeDays: 30,
+              diskEncryption: true,
+              edr: ['crowdstrike', 'sentinelone', 'defender'],
+              firewall: false,
+              screenLock: { maxTimeoutMs: 10 * M },
+            },
+            sourceCidrs: [
+              { cidr: '10.0.0.0/8', family: 4, network: '10.0.0.0', prefix: 8 },
+              // an IPv4-mapped block is the IPv4 block it covers
+              { cidr: '192.168.0.0/16', family: 4, network: '192.168.0.0', prefix: 16 },
+              { cidr: '2001:db8::/32', family: 6, network: '2001:db8::', prefix: 32 },
+              // a bare address is one host
+              { cidr: '192.0.2.7/32', family: 4, network: '192.0.2.7', prefix: 32 },
+            ],
+          },
+        },
+        lock: { mode: 'enforce', allow: [], require: { posture: { maxAgeMs: 2 * M, screenLock: true } } },
+      });
+    });
+
+    it('rejects an unknown criterion key at every level, with a suggestion', () => {
+      const { errors } = invalid(
+        [
+          'policies:',
+          '  eng:',
+          '    allow: [{ grups: [eng] }]', // 3
+          '    require:',
+          '      mfaa: true', // 5
+          '      posture:',
+          '        firewal: true', // 7
+          '        osMinVersion: { bsd: "14" }', // 8
+          '        screenLock: { maxTimeout: 5m, grace: 5s }', // 9
+          '',
+        ].join('\n'),
+      );
+      expect(errors.map((issue) => issue.message)).toEqual([
+        'zerogate.yaml:3:15: policies.eng.allow[0].grups: unknown key "grups" (expected one of: groups, emails, users); did you mean "groups"?',
+        'zerogate.yaml:5:7: policies.eng.require.mfaa: unknown key "mfaa" (expected one of: mfa, maxAuthAge, posture, sourceCidrs); did you mean "mfa"?',
+        'zerogate.yaml:7:9: policies.eng.require.posture.firewal: unknown key "firewal" (expected one of: maxAge, osMinVersion, maxPatchAgeDays, diskEncryption, edr, firewall, screenLock); did you mean "firewall"?',
+        'zerogate.yaml:8:25: policies.eng.require.posture.osMinVersion.bsd: unknown key "bsd" (expected one of: darwin, win32, linux)',
+        'zerogate.yaml:9:39: policies.eng.require.posture.screenLock.grace: unknown key "grace" (expected one of: maxTimeout)',
+      ]);
+    });
+
+    it('rejects an empty allow item, one with two kinds, and an empty list', () => {
+      const { errors } = invalid('policies:\n  eng:\n    allow:\n      - {}\n      - { groups: [a], emails: [b@example.com] }\n      - { users: [] }\n');
+      expect(errors).toMatchObject([
+        { path: 'policies.eng.allow[0]', line: 4, expected: 'a mapping with exactly one of: groups, emails, users', found: 'an empty mapping' },
+        { path: 'policies.eng.allow[1]', line: 5, expected: 'a mapping with exactly one of: groups, emails, users', found: 'a mapping with 2 keys (groups, emails)' },
+        { path: 'policies.eng.allow[2].users', line: 6, expected: 'a list of at least 1', found: 'an empty list' },
+      ]);
+    });
+
+    it.each([
+      ['10.1.2.3/8', 'a network address with its host bits zero, such as 10.0.0.0/8 (or 10.1.2.3/32 for one host)'],
+      ['"2001:db8::1/32"', 'a network address with its host bits zero, such as 2001:db8::/32 (or 2001:db8::1/128 for one host)'],
+      ['"300.0.0.0/8"', 'an IPv4 or IPv6 network in CIDR notation, such as 10.0.0.0/8 or fd00::/8'],
+      ['"010.0.0.0/8"', 'an IPv4 or IPv6 network in CIDR notation, such as 10.0.0.0/8 or fd00::/8'],
+      ['"10.0.0.0/33"', 'an IPv4 or IPv6 network in CIDR notation, such as 10.0.0.0/8 or fd00::/8 (an IPv4 prefix length is 0 to 32)'],
+      ['"fd00::/129"', 'an IPv4 or IPv6 network in CIDR notation, such as 10.0.0.0/8 or fd00::/8 (an IPv6 prefix length is 0 to 128)'],
+      ['"fe80::%eth0/64"', 'an IPv4 or IPv6 network in CIDR notation, such as 10.0.0.0/8 or fd00::/8'],
+      ['office', 'an IPv4 or IPv6 network in CIDR notation, such as 10.0.0.0/8 or fd00::/8'],
+    ])('rejects the source CIDR %s', (cidr, expected) => {
+      const issue = onlyIssue(`policies:\n  eng:\n    require:\n      sourceCidrs: [${cidr}]\n`);
+      expect(issue).toMatchObject({ path: 'policies.eng.require.sourceCidrs[0]', line: 4, column: 21, expected });
+    });
+
+    it('rejects a CIDR listed twice, however written', () => {
+      expect(onlyIssue('policies:\n  eng:\n    require:\n      sourceCidrs: [fd00::/8, "FD00:0::/8"]\n')).toMatchObject({
+        path: 'policies.eng.require.sourceCidrs[1]',
+        expected: 'a network not already listed (same as sourceCidrs[0])',
+      });
+    });
+
+    it.each([
+      ['"14.6a"', '"14.6a"'],
+      ['14.6', '14.6'],
+      ['"v14"', '"v14"'],
+      ['"14..6"', '"14..6"'],
+    ])('rejects the OS version %s (versions are quoted dotted numbers: YAML reads 14.10 as 14.1)', (version, found) => {
+      expect(onlyIssue(`policies:\n  eng:\n    require:\n      posture:\n        osMinVersion: { darwin: ${version} }\n`)).toMatchObject({
+        path: 'policies.eng.require.posture.osMinVersion.darwin',
+        line: 5,
+        expected: 'a dotted version number such as 14.6 or 10.0.22631 (quoted in YAML)',
+        found,
+      });
+    });
+
+    it.each([
+      ['maxAuthAge: 30s', 'policies.eng.require.maxAuthAge', 'a duration from 1m to 90d', '"30s"'],
+      ['maxAuthAge: 12 hours', 'policies.eng.require.maxAuthAge', 'a duration such as 90s, 10m, 1h30m or 7d', '"12 hours"'],
+      ['posture: { maxAge: 1m }', 'policies.eng.require.posture.maxAge', 'a duration from 2m to 7d', '"1m"'],
+      ['posture: { maxPatchAgeDays: 0 }', 'policies.eng.require.posture.maxPatchAgeDays', 'an integer from 1 to 3650', '0'],
+      ['posture: { edr: [crowdstrik] }', 'policies.eng.require.posture.edr[0]', 'one of: crowdstrike, sentinelone, defender, elastic, sophos, clamav, carbonblack, cortex, bitdefender', '"crowdstrik"'],
+      ['posture: { edr: [] }', 'policies.eng.require.posture.edr', 'a list of at least 1', 'an empty list'],
+      ['posture: { firewall: "yes" }', 'policies.eng.require.posture.firewall', 'true or false', '"yes"'],
+      ['posture: { screenLock: "on" }', 'policies.eng.require.posture.screenLock', 'true, false or a mapping { maxTimeout: <duration> }', '"on"'],
+      ['posture: { screenLock: {} }', 'policies.eng.require.posture.screenLock.maxTimeout', 'a value for "maxTimeout"', 'nothing'],
+      ['posture: { screenLock: { maxTimeout: 2s } }', 'policies.eng.require.posture.screenLock.maxTimeout', 'a duration from 5s to 1d', '"2s"'],
+      ['mfa: 1', 'policies.eng.require.mfa', 'true or false', '1'],
+      ['sourceCidrs: []', 'policies.eng.require.sourceCidrs', 'a list of at least 1', 'an empty list'],
+    ])('rejects require %s', (text, path, expected, found) => {
+      expect(onlyIssue(`policies:\n  eng:\n    require:\n      ${text}\n`)).toMatchObject({ path, line: 4, expected, found });
+    });
   });
 
   describe('limits', () => {
@@ -604,9 +743,11 @@ describe('defaultConfig', () => {
   });
 
   it('does not share objects with its input', () => {
-    const input = { policies: { eng: { require: { mfa: true } } } };
+    const input = { policies: { eng: { allow: [{ groups: ['eng'] }], require: { mfa: true } } } };
     const config = defaultConfig(input);
-    (config.policies.eng?.require as Record<string, unknown>).mfa = false;
-    expect(input.policies.eng.require.mfa).toBe(true);
+    const eng = config.policies.eng as PolicyConfig;
+    eng.require.mfa = false;
+    (eng.allow[0] as { groups: string[] }).groups.push('ops');
+    expect(input.policies.eng).toEqual({ allow: [{ groups: ['eng'] }], require: { mfa: true } });
   });
 });

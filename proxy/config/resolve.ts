@@ -2,7 +2,7 @@
  * Semantic checks and resolution: from the parsed document (already shape-checked, possibly
  * with shape errors) to a typed {@link ProxyConfig}. It reads the value defensively, so it can
  * run even when the schema failed and report the problems the schema cannot see in the same
- * error: durations and their bounds, addresses, duplicate ids, policy references.
+ * error: durations and their bounds, addresses, duplicate ids, policy references, CIDR blocks.
  */
 
 import { isAbsolute, resolve as resolvePath } from 'node:path';
@@ -10,7 +10,21 @@ import { formatDuration, tryParseDuration } from '../../shared/duration.ts';
 import { isHostOrIp, normalizeHost, parseHostPort, parsePublicUrl, parseUpstream, urlHost } from './address.ts';
 import { CONFIG_DEFAULTS, DURATION_BOUNDS, ID_PATTERN, LIMIT_BOUNDS } from './defaults.ts';
 import { describeValue, suggest, type ConfigIssues, type Segment } from './issues.ts';
-import type { AppConfig, HostPort, IdentityConfig, IdpUserConfig, PolicyConfig, ProxyConfig } from './types.ts';
+import { parseCidr } from '../policy/cidr.ts';
+import { POLICY_DEFAULTS, POLICY_DURATION_BOUNDS } from '../policy/limits.ts';
+import type {
+  AllowCriterion,
+  AppConfig,
+  CidrBlock,
+  HostPort,
+  IdentityConfig,
+  IdpUserConfig,
+  OsMinVersionConfig,
+  PolicyConfig,
+  PolicyRequirementsConfig,
+  PostureRequirementsConfig,
+  ProxyConfig,
+} from './types.ts';
 
 type Fields = Record<string, unknown>;
 
@@ -44,7 +58,7 @@ export function resolveConfig(raw: unknown, baseDir: string, issues: ConfigIssue
   const enrollment = entry(raw, 'enrollment');
   const limits = entry(raw, 'limits');
 
-  const policies = resolvePolicies(entry(raw, 'policies'));
+  const policies = resolvePolicies(ctx, entry(raw, 'policies'));
   const maxTokenTtlMs = duration(ctx, ['enrollment', 'maxTokenTtl'], entry(enrollment, 'maxTokenTtl'), 'maxTokenTtl');
   const tokenTtlMs = duration(ctx, ['enrollment', 'tokenTtl'], entry(enrollment, 'tokenTtl'), 'tokenTtl');
   if (tokenTtlMs > maxTokenTtlMs && !issues.has(['enrollment', 'tokenTtl']) && !issues.has(['enrollment', 'maxTokenTtl'])) {
@@ -148,21 +162,114 @@ function resolveServer(ctx: Context, server: unknown): ProxyConfig['server'] {
   return tls === undefined ? { listen, hostnames, publicUrl } : { listen, hostnames, publicUrl, tls };
 }
 
-function resolvePolicies(raw: unknown): Record<string, PolicyConfig> {
+function resolvePolicies(ctx: Context, raw: unknown): Record<string, PolicyConfig> {
   const policies: Record<string, PolicyConfig> = {};
   for (const [name, value] of Object.entries(fields(raw))) {
     // The schema reports bad names; skipping them here keeps `__proto__` from being assigned.
     if (!POLICY_NAME.test(name)) continue;
-    const mode = entry(value, 'mode');
-    const allow = entry(value, 'allow');
-    const require = entry(value, 'require');
+    const at: Segment[] = ['policies', name];
     policies[name] = {
-      mode: mode === 'report-only' ? 'report-only' : 'enforce',
-      allow: Array.isArray(allow) ? allow.filter(isFields) : [],
-      require: isFields(require) ? require : {},
+      mode: entry(value, 'mode') === 'report-only' ? 'report-only' : 'enforce',
+      allow: resolveAllow(entry(value, 'allow')),
+      require: resolveRequire(ctx, [...at, 'require'], entry(value, 'require')),
     };
   }
   return policies;
+}
+
+const ALLOW_KINDS = ['groups', 'emails', 'users'] as const;
+
+/** Items with exactly one known kind and its strings; the schema reports anything else. */
+function resolveAllow(raw: unknown): AllowCriterion[] {
+  const allow: AllowCriterion[] = [];
+  for (const item of Array.isArray(raw) ? raw : []) {
+    if (!isFields(item) || Object.keys(item).length !== 1) continue;
+    const kind = ALLOW_KINDS.find((name) => Object.hasOwn(item, name));
+    if (kind === undefined) continue;
+    const values = strings(item[kind], []);
+    if (kind === 'groups') allow.push({ groups: values });
+    else if (kind === 'emails') allow.push({ emails: values });
+    else allow.push({ users: values });
+  }
+  return allow;
+}
+
+function resolveRequire(ctx: Context, at: Segment[], raw: unknown): PolicyRequirementsConfig {
+  const require: PolicyRequirementsConfig = {};
+  const mfa = entry(raw, 'mfa');
+  if (typeof mfa === 'boolean') require.mfa = mfa;
+  const maxAuthAge = policyDuration(ctx, [...at, 'maxAuthAge'], entry(raw, 'maxAuthAge'), 'maxAuthAge');
+  if (maxAuthAge !== undefined) require.maxAuthAgeMs = maxAuthAge;
+  const posture = entry(raw, 'posture');
+  if (isFields(posture)) require.posture = resolvePosture(ctx, [...at, 'posture'], posture);
+  const cidrs = entry(raw, 'sourceCidrs');
+  if (Array.isArray(cidrs)) {
+    const blocks: CidrBlock[] = [];
+    const seen = new Map<string, number>();
+    for (const [index, item] of cidrs.entries()) {
+      if (typeof item !== 'string') continue;
+      const segments = [...at, 'sourceCidrs', index];
+      const parsed = parseCidr(item);
+      if (!parsed.ok) {
+        ctx.issues.add({ segments, expected: parsed.expected, found: describeValue(item) });
+        continue;
+      }
+      const first = seen.get(parsed.value.cidr);
+      if (first !== undefined) {
+        ctx.issues.add({ segments, expected: `a network not already listed (same as sourceCidrs[${first}])`, found: describeValue(item) });
+        continue;
+      }
+      seen.set(parsed.value.cidr, index);
+      blocks.push(parsed.value);
+    }
+    require.sourceCidrs = blocks;
+  }
+  return require;
+}
+
+function resolvePosture(ctx: Context, at: Segment[], raw: Fields): PostureRequirementsConfig {
+  const fallback = tryParseDuration(POLICY_DEFAULTS.postureMaxAge) ?? 0;
+  const posture: PostureRequirementsConfig = {
+    maxAgeMs: policyDuration(ctx, [...at, 'maxAge'], entry(raw, 'maxAge'), 'postureMaxAge') ?? fallback,
+  };
+  const os = entry(raw, 'osMinVersion');
+  if (isFields(os)) {
+    const versions: OsMinVersionConfig = {};
+    for (const platform of ['darwin', 'win32', 'linux'] as const) {
+      const version = entry(os, platform);
+      if (typeof version === 'string') versions[platform] = version;
+    }
+    posture.osMinVersion = versions;
+  }
+  const patch = entry(raw, 'maxPatchAgeDays');
+  if (Number.isSafeInteger(patch)) posture.maxPatchAgeDays = patch as number;
+  for (const key of ['diskEncryption', 'firewall'] as const) {
+    const flag = entry(raw, key);
+    if (typeof flag === 'boolean') posture[key] = flag;
+  }
+  const edr = entry(raw, 'edr');
+  if (Array.isArray(edr)) posture.edr = [...new Set(strings(edr, []))];
+  const screenLock = entry(raw, 'screenLock');
+  if (typeof screenLock === 'boolean') posture.screenLock = screenLock;
+  else if (isFields(screenLock)) {
+    const maxTimeoutMs = policyDuration(ctx, [...at, 'screenLock', 'maxTimeout'], entry(screenLock, 'maxTimeout'), 'screenLockMaxTimeout');
+    // Without a valid timeout (reported above) the lock itself is still required.
+    posture.screenLock = maxTimeoutMs === undefined ? true : { maxTimeoutMs };
+  }
+  return posture;
+}
+
+/** A policy duration in ms, `undefined` when absent or invalid (the schema or this reports it). */
+function policyDuration(ctx: Context, segments: Segment[], raw: unknown, name: keyof typeof POLICY_DURATION_BOUNDS): number | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const ms = tryParseDuration(raw);
+  if (ms === undefined) return undefined; // the schema's pattern reports it
+  const { min, max } = POLICY_DURATION_BOUNDS[name];
+  if (ms < min || ms > max) {
+    ctx.issues.add({ segments, expected: `a duration from ${formatDuration(min)} to ${formatDuration(max)}`, found: describeValue(raw) });
+    return undefined;
+  }
+  return ms;
 }
 
 function resolveApps(ctx: Context, raw: unknown, policies: Record<string, PolicyConfig>): AppConfig[] {

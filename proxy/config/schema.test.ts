@@ -14,12 +14,11 @@ function* subschemas(node: unknown, pointer = '#'): Generator<[string, Record<st
       }
     } else if (key === 'items' || key === 'additionalProperties' || key === 'propertyNames') {
       yield* subschemas(value, `${pointer}/${key}`);
+    } else if (key === 'oneOf') {
+      for (const [index, branch] of (value as unknown[]).entries()) yield* subschemas(branch, `${pointer}/oneOf/${index}`);
     }
   }
 }
-
-/** Loose on purpose until the policy issue types them (DESIGN.md §6). */
-const LOOSE = new Set(['#/properties/policies/additionalProperties/properties/allow/items', '#/properties/policies/additionalProperties/properties/require']);
 
 describe('CONFIG_SCHEMA', () => {
   it('compiles as strict draft-07 with only the x-expected and x-bounds annotations added', () => {
@@ -29,11 +28,14 @@ describe('CONFIG_SCHEMA', () => {
     expect(() => ajv.compile(CONFIG_SCHEMA)).not.toThrow();
   });
 
-  it('rejects unknown keys in every mapping except the loose policy criteria', () => {
+  it('rejects unknown keys in every mapping, policy criteria included', () => {
     const objects = [...subschemas(CONFIG_SCHEMA)].filter(([, schema]) => schema.type === 'object');
     expect(objects.length).toBeGreaterThan(8);
+    const pointers = objects.map(([pointer]) => pointer);
+    for (const typed of ['allow/items', 'require', 'require/properties/posture', 'require/properties/posture/properties/osMinVersion', 'require/properties/posture/properties/screenLock/oneOf/1']) {
+      expect(pointers).toContain(`#/properties/policies/additionalProperties/properties/${typed}`);
+    }
     for (const [pointer, schema] of objects) {
-      if (LOOSE.has(pointer)) continue;
       if (pointer === '#/properties/policies') {
         // a map of policies: any name that passes propertyNames, each value a strict policy
         expect(schema.propertyNames).toBeDefined();

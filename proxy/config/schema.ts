@@ -1,12 +1,12 @@
 /**
  * The config file's shape as JSON Schema (draft-07), checked with ajv before any semantic check.
- * Every mapping rejects unknown keys, except the policy criteria that the policy issue will type
- * (`allow` items, `require`). The schema is exported as the source of the config reference docs;
+ * Every mapping rejects unknown keys, policy criteria included. The schema is exported as the source of the config reference docs;
  * `x-expected` is our annotation: the wording an error uses for "expected ...".
  */
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { DURATION_PATTERN } from '../../shared/duration.ts';
+import { DURATION_PATTERN, formatDuration } from '../../shared/duration.ts';
+import { EDR_VENDORS, POLICY_DEFAULTS, POLICY_DURATION_BOUNDS, POLICY_LIMITS, VERSION_PATTERN } from '../policy/limits.ts';
 import {
   CONFIG_DEFAULTS,
   DURATION_BOUNDS,
@@ -48,6 +48,90 @@ const limit = (name: keyof typeof LIMIT_BOUNDS, description: string) =>
     description,
   }) as const;
 
+const policyDuration = (description: string, bounds: keyof typeof POLICY_DURATION_BOUNDS, fallback?: string) => {
+  const { min, max } = POLICY_DURATION_BOUNDS[bounds];
+  return {
+    type: 'string',
+    pattern: DURATION_PATTERN,
+    maxLength: 64,
+    ...(fallback === undefined ? {} : { default: fallback }),
+    description: `${description} (${formatDuration(min)} to ${formatDuration(max)}).`,
+    'x-expected': DURATION_EXPECTED,
+  } as const;
+};
+
+/** A non-empty list of `allow` values: group names, email addresses or user ids. */
+const allowValues = (expected: string, description: string) =>
+  ({
+    type: 'array',
+    minItems: 1,
+    maxItems: POLICY_LIMITS.maxAllowValues,
+    items: { type: 'string', minLength: 1, maxLength: POLICY_LIMITS.maxValueLength, pattern: '^\\S+$', 'x-expected': expected },
+    description,
+  }) as const;
+
+const versionValue = (description: string) =>
+  ({
+    type: 'string',
+    pattern: VERSION_PATTERN,
+    description,
+    'x-expected': 'a dotted version number such as 14.6 or 10.0.22631 (quoted in YAML)',
+  }) as const;
+
+const SCREEN_LOCK_EXPECTED = 'true, false or a mapping { maxTimeout: <duration> }';
+
+/** What a posture report must show (DESIGN.md §5, §6). */
+const postureSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Device posture; any key here requires a posture report. Missing: `posture-missing`; older than maxAge: `posture-stale`.',
+  properties: {
+    maxAge: policyDuration('Oldest posture report accepted, from when the proxy received it', 'postureMaxAge', POLICY_DEFAULTS.postureMaxAge),
+    osMinVersion: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Minimum OS version per platform; a platform not listed has no minimum. Unknown version: `os-outdated`.',
+      properties: {
+        darwin: versionValue('macOS version, e.g. "14.6".'),
+        win32: versionValue('Windows version with build, e.g. "10.0.22631".'),
+        linux: versionValue('Linux kernel release, e.g. "6.1" (the distribution version is not compared).'),
+      },
+    },
+    maxPatchAgeDays: {
+      type: 'integer',
+      minimum: POLICY_LIMITS.maxPatchAgeDays.min,
+      maximum: POLICY_LIMITS.maxPatchAgeDays.max,
+      description: 'Most days since the last installed update; pending security updates or an unknown last update: `patch-outdated`.',
+    },
+    diskEncryption: { type: 'boolean', description: 'true: the system disk must be encrypted (check passing); else `disk-unencrypted`.' },
+    edr: {
+      type: 'array',
+      minItems: 1,
+      maxItems: EDR_VENDORS.length,
+      items: { type: 'string', enum: [...EDR_VENDORS] },
+      description: 'EDR agents accepted: one of them must be running; else `edr-missing`.',
+    },
+    firewall: { type: 'boolean', description: 'true: the host firewall must be on; else `firewall-off`.' },
+    screenLock: {
+      description: 'true: automatic screen lock must be on; `{ maxTimeout: 10m }`: and lock within that time. Else `screen-lock-off`.',
+      oneOf: [
+        { type: 'boolean', 'x-expected': SCREEN_LOCK_EXPECTED },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['maxTimeout'],
+          'x-expected': SCREEN_LOCK_EXPECTED,
+          properties: {
+            maxTimeout: policyDuration('Longest inactivity before the screen locks', 'screenLockMaxTimeout'),
+          },
+        },
+      ],
+    },
+  },
+} as const;
+
+const ALLOW_ITEM_EXPECTED = 'a mapping with exactly one of: groups, emails, users';
+
 const policySchema = {
   type: 'object',
   additionalProperties: false,
@@ -55,16 +139,47 @@ const policySchema = {
     mode: {
       enum: ['enforce', 'report-only'],
       default: CONFIG_DEFAULTS.policyMode,
-      description: '`report-only` logs would-deny decisions but lets access continue.',
+      description: '`report-only` logs would-deny decisions of `require` but lets access continue; `allow` is always enforced.',
     },
     allow: {
       type: 'array',
-      items: { type: 'object' },
-      description: 'Who is allowed: a list of criteria, any one of which admits (typed by the policy issue).',
+      maxItems: POLICY_LIMITS.maxAllowItems,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        maxProperties: 1,
+        'x-expected': ALLOW_ITEM_EXPECTED,
+        properties: {
+          groups: allowValues('a group name', 'Admits members of any of these groups (exact match).'),
+          emails: allowValues('an email address', 'Admits these email addresses (case-insensitive).'),
+          users: allowValues('a user id', 'Admits these user ids, as in an app\'s `users` (exact match).'),
+        },
+      },
+      description:
+        'Who is admitted, besides the app\'s `users`: items of exactly one of groups, emails, users; any matching item admits. Nobody matching: `user-not-allowed`.',
     },
     require: {
       type: 'object',
-      description: 'What every allowed access must also satisfy: mfa, maxAuthAge, posture, sourceCidrs.',
+      additionalProperties: false,
+      description: 'What every admitted access must also satisfy; each failing key adds its reason.',
+      properties: {
+        mfa: { type: 'boolean', description: 'true: the sign-in used a second factor; else `mfa-required`.' },
+        maxAuthAge: policyDuration('Oldest sign-in accepted; else `auth-too-old`', 'maxAuthAge'),
+        posture: postureSchema,
+        sourceCidrs: {
+          type: 'array',
+          minItems: 1,
+          maxItems: POLICY_LIMITS.maxSourceCidrs,
+          items: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 64,
+            'x-expected': 'an IPv4 or IPv6 network in CIDR notation, such as 10.0.0.0/8 or fd00::/8',
+          },
+          description: 'Networks the connection must come from (IPv4, IPv6; IPv4-mapped IPv6 counts as IPv4); else `source-not-allowed`.',
+        },
+      },
     },
   },
 } as const;
@@ -349,7 +464,35 @@ function validator(): ValidateFunction {
 export function checkShape(value: unknown, issues: ConfigIssues): void {
   const validate = validator();
   if (validate(value)) return;
-  for (const error of validate.errors ?? []) addAjvError(error, value, issues);
+  for (const error of withoutOneOfNoise(validate.errors ?? [])) addAjvError(error, value, issues);
+}
+
+/** `.../oneOf/<n>/...`: the oneOf's schema path and the branch. */
+const ONE_OF_BRANCH = /^(.*\/oneOf)\/(\d+)\//;
+
+/**
+ * A `oneOf` of differently typed branches (`screenLock: true | { maxTimeout }`) fails with an
+ * error per branch plus one for the `oneOf`. Only the branch whose type fits the value says
+ * something useful; the other branches' type errors (and the summary) are noise. When no branch
+ * fits the type, the first branch's type error stays (its `x-expected` names every form).
+ */
+function withoutOneOfNoise(errors: readonly ErrorObject[]): ErrorObject[] {
+  // Where a branch got past its type check: [oneOf schema path, instance path under it].
+  const fitting: Array<[string, string]> = [];
+  for (const error of errors) {
+    const branch = ONE_OF_BRANCH.exec(error.schemaPath);
+    if (branch?.[1] !== undefined && error.keyword !== 'type') fitting.push([branch[1], error.instancePath]);
+  }
+  return errors.filter((error) => {
+    if (error.keyword === 'oneOf') {
+      return !errors.some((other) => other.schemaPath.startsWith(`${error.schemaPath}/`) && other.instancePath.startsWith(error.instancePath));
+    }
+    const branch = ONE_OF_BRANCH.exec(error.schemaPath);
+    if (branch?.[1] === undefined || error.keyword !== 'type') return true;
+    const oneOf = branch[1];
+    const at = error.instancePath;
+    return !fitting.some(([path, instance]) => path === oneOf && (instance === at || instance.startsWith(`${at}/`)));
+  });
 }
 
 /** JSON pointer → path segments, with list indexes as numbers (looked up in the data). */
@@ -368,6 +511,10 @@ function segmentsOf(pointer: string, root: unknown): Segment[] {
     }
   }
   return segments;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function addAjvError(error: ErrorObject, root: unknown, issues: ConfigIssues): void {
@@ -453,6 +600,16 @@ function addAjvError(error: ErrorObject, root: unknown, issues: ConfigIssues): v
         found: `${(error.data as string).length} characters`,
       });
       return;
+    case 'minProperties':
+    case 'maxProperties': {
+      const count = isRecord(error.data) ? Object.keys(error.data).length : 0;
+      issues.add({
+        segments: at,
+        expected: annotated ?? `a mapping with ${error.keyword === 'minProperties' ? 'at least' : 'at most'} ${String(params.limit)} keys`,
+        found: count === 0 ? 'an empty mapping' : `a mapping with ${count} keys (${Object.keys(error.data as object).join(', ')})`,
+      });
+      return;
+    }
     case 'minItems':
       issues.add({
         segments: at,

@@ -32,14 +32,65 @@ export interface AppConfig {
   policy?: string;
 }
 
-/**
- * A policy as accepted today. `allow` and `require` are only shape-checked (list of mappings,
- * mapping); the policy issue replaces them with typed criteria (DESIGN.md §6).
- */
+/** One `allow` item: exactly one kind of criterion, any of whose values admits (DESIGN.md §6). */
+export type AllowCriterion =
+  /** The user belongs to one of these groups (the IdP's groups claim). */
+  | { groups: string[] }
+  /** The user's email address is one of these (compared case-insensitively). */
+  | { emails: string[] }
+  /** The user id (as in an app's `users`) is one of these (exact). */
+  | { users: string[] };
+
+/** A CIDR block of `require.sourceCidrs`, parsed. IPv4-mapped IPv6 blocks are stored as IPv4. */
+export interface CidrBlock {
+  /** Canonical text, e.g. `10.0.0.0/8`, `2001:db8::/32`. */
+  cidr: string;
+  family: 4 | 6;
+  /** The network's first address, canonical (dotted quad, RFC 5952 IPv6). */
+  network: string;
+  /** Prefix length: 0-32 (IPv4) or 0-128 (IPv6). */
+  prefix: number;
+}
+
+/** Minimum OS versions per platform: dotted numbers; on Linux, compared with the kernel release. */
+export interface OsMinVersionConfig {
+  darwin?: string;
+  win32?: string;
+  linux?: string;
+}
+
+/** What a device's posture report must show (DESIGN.md §5, §6). */
+export interface PostureRequirementsConfig {
+  /** Oldest posture report accepted, measured from when the proxy received it (default 5 min). */
+  maxAgeMs: number;
+  osMinVersion?: OsMinVersionConfig;
+  /** Most days since the last installed update; pending security updates also fail. */
+  maxPatchAgeDays?: number;
+  diskEncryption?: boolean;
+  /** EDR vendor ids, one of which must be running. */
+  edr?: string[];
+  firewall?: boolean;
+  /** `true`: automatic screen lock on; with `maxTimeoutMs`, locking within that time. */
+  screenLock?: boolean | { maxTimeoutMs: number };
+}
+
+/** What every admitted access must also satisfy; an absent key requires nothing. */
+export interface PolicyRequirementsConfig {
+  mfa?: boolean;
+  /** Oldest sign-in (`auth_time`) accepted. */
+  maxAuthAgeMs?: number;
+  posture?: PostureRequirementsConfig;
+  /** Source addresses accepted; absent: any. */
+  sourceCidrs?: CidrBlock[];
+}
+
+/** A policy, typed (DESIGN.md §6; evaluated by `proxy/policy`'s `evaluate`). */
 export interface PolicyConfig {
+  /** `report-only`: failing requirements are logged as would-deny, access continues. */
   mode: 'enforce' | 'report-only';
-  allow: Record<string, unknown>[];
-  require: Record<string, unknown>;
+  /** Who is admitted (besides an app's `users`): any matching item admits. */
+  allow: AllowCriterion[];
+  require: PolicyRequirementsConfig;
 }
 
 /** Tunnel limits (DESIGN.md §4). */
@@ -135,8 +186,21 @@ export interface AppInput {
 /** A policy as written in the config file. */
 export interface PolicyInput {
   mode?: 'enforce' | 'report-only';
-  allow?: Record<string, unknown>[];
-  require?: Record<string, unknown>;
+  allow?: AllowCriterion[];
+  require?: {
+    mfa?: boolean;
+    maxAuthAge?: string;
+    posture?: {
+      maxAge?: string;
+      osMinVersion?: OsMinVersionConfig;
+      maxPatchAgeDays?: number;
+      diskEncryption?: boolean;
+      edr?: string[];
+      firewall?: boolean;
+      screenLock?: boolean | { maxTimeout: string };
+    };
+    sourceCidrs?: string[];
+  };
 }
 
 /**

@@ -3,7 +3,11 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { ERROR_CODES, isZerogateError, ZerogateError } from '../../shared/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
-import type { AppConfig, ProxyConfig } from '../config/index.ts';
+import type { AppConfig, PolicyConfig, ProxyConfig } from '../config/index.ts';
+import { ProxyMetrics } from '../metrics/index.ts';
+import { parsePostureReport } from '../../shared/posture/validate.ts';
+import { isReason, REASONS } from '../../shared/reasons.ts';
+import { decideAccess, type PostureState } from '../tunnel/access.ts';
 import { enrollWithIdToken, enrollWithToken } from '../devices/index.ts';
 import type { Identity } from '../identity/setup.ts';
 import { sessionRoutes } from './session-routes.ts';
@@ -38,8 +42,12 @@ export interface AppDeps {
 export interface BuiltApp {
   app: FastifyInstance;
   sessions: SessionRegistry;
-  /** Replace the published apps (config reload); applies to new streams. */
-  setApps(apps: AppConfig[]): void;
+  metrics: ProxyMetrics;
+  /**
+   * Replace the published apps and/or policies (config reload, admin API): new streams are
+   * decided on them, and live streams are re-evaluated at once (DESIGN.md §3).
+   */
+  setApps(apps: AppConfig[], policies?: Record<string, PolicyConfig>): void;
 }
 
 const CSR_MAX = 16 * 1024;
@@ -67,7 +75,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
 
   let apps = new Map(config.apps.map((a) => [a.id, a]));
+  let policies: Record<string, PolicyConfig> = config.policies;
   const sessions = new SessionRegistry();
+  const metrics = new ProxyMetrics({ processMetrics: true });
   const sessionDeps = {
     store,
     audit,
@@ -76,6 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     apps: () => apps,
     takeOpen: (deviceId: string) => sessions.takeOpen(deviceId, config.limits.maxOpensPerSecond),
     sessions: identity.sessions,
+    policies: () => policies,
+    metrics,
   };
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -127,6 +139,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     }
     return { status: 'ready' };
   });
+  // Prometheus scrapes this (DESIGN.md §7). Counts and app ids only: no user, device or token.
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
   app.get('/.well-known/zerogate', async () => ({
     version: VERSION,
     proxy: config.server.publicUrl,
@@ -176,14 +191,36 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   const guard = deviceGuard({ store, audit });
   const signedIn = sessionGuard({ sessions: identity.sessions, audit });
+  // Each app's verdict for this device right now, with what to do about a denial (DESIGN.md §9 `zerogate apps`).
   app.get('/v1/me/apps', { preValidation: [guard, signedIn] }, async (request) => {
     const device = request.zgDevice;
+    const identity = request.zgSession;
+    if (device === undefined || identity === undefined) throw new TypeError('guards did not run');
+    let posture: PostureState | undefined;
+    const record = await store.latestPosture(device.id);
+    if (record !== undefined) {
+      try {
+        posture = { report: parsePostureReport(record.report), receivedAt: record.receivedAt };
+      } catch {
+        posture = undefined;
+      }
+    }
+    const subject = { identity, deviceId: device.id, posture, source: request.ip };
     return {
-      user: device?.user,
-      device: device?.id,
+      user: device.user,
+      device: device.id,
+      postureReceivedAt: posture === undefined ? undefined : new Date(posture.receivedAt).toISOString(),
       apps: [...apps.values()].map((a) => {
-        const allowed = device !== undefined && a.users.includes(device.user);
-        return { id: a.id, name: a.name, protocol: a.upstream.protocol, allowed, reasons: allowed ? [] : ['user-not-allowed'] };
+        const decision = decideAccess(a, policies, subject, metrics);
+        return {
+          id: a.id,
+          name: a.name,
+          protocol: a.upstream.protocol,
+          allowed: decision.allow,
+          reasons: decision.reasons,
+          ...(decision.wouldDeny === true ? { reportOnly: true } : {}),
+          remediation: decision.reasons.filter(isReason).map((reason) => REASONS[reason].remediation),
+        };
       }),
     };
   });
@@ -196,8 +233,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   return {
     app,
     sessions,
-    setApps(next) {
+    metrics,
+    setApps(next, nextPolicies) {
       apps = new Map(next.map((a) => [a.id, a]));
+      if (nextPolicies !== undefined) policies = nextPolicies;
+      for (const session of sessions.all()) session.reevaluate('policy-change');
     },
   };
 }

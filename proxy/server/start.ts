@@ -7,6 +7,7 @@ import type { ProxyConfig } from '../config/index.ts';
 import { initPki, loadPki, type LoadedPki } from '../pki/index.ts';
 import { SqliteStore, type Store } from '../store/index.ts';
 import { buildApp, type BuiltApp } from './app.ts';
+import { REEVALUATE_INTERVAL_MS } from '../tunnel/session.ts';
 
 export interface StartOptions {
   config: ProxyConfig;
@@ -82,6 +83,13 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
   }
   const watcher = new RevocationWatcher(store, built.sessions, audit);
   watcher.start();
+  // Time-based triggers (posture growing stale, a policy's maxAuthAge passing) are caught by
+  // deciding again for every live stream each REEVALUATE_INTERVAL_MS; events (a report, a
+  // policy change, a revocation) act at once.
+  const ticker = setInterval(() => {
+    for (const session of built.sessions.all()) session.reevaluate('time');
+  }, REEVALUATE_INTERVAL_MS);
+  ticker.unref();
   const address = built.app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.server.listen.port;
   const host = config.server.listen.host === '0.0.0.0' || config.server.listen.host === '::' ? '127.0.0.1' : config.server.listen.host;
@@ -100,6 +108,7 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
     close() {
       closing ??= (async () => {
         watcher.stop();
+        clearInterval(ticker);
         built.sessions.terminateAll({ code: 'ZG_ERR_TUNNEL_CLOSED', reasons: [], message: 'the proxy is shutting down' }, 1001);
         await built.app.close();
         await identity.close();

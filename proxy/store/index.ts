@@ -11,6 +11,7 @@ export type {
   TokenRefusal,
   IdpPayloadRecord,
   IdpUserRecord,
+  PostureRecord,
   RevocationEntry,
   SessionRecord,
 } from './types.ts';

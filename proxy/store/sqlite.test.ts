@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { isZerogateError } from '../../shared/errors.ts';
 import { hashSecret } from '../devices/tokens.ts';
-import { SqliteStore } from './sqlite.ts';
+import { POSTURE_HISTORY_PER_DEVICE, SqliteStore } from './sqlite.ts';
 
 const NOW = Date.UTC(2030, 0, 1);
 
@@ -130,6 +130,19 @@ describe('SqliteStore', () => {
     expect(await store.renewSession('s3', { authTime: now, groups: ['g'], amr: ['mfa'], acr: 'x', tokenExpiresAt: now + 5 })).toBe(true);
     expect(await store.getSession('s3')).toMatchObject({ groups: ['g'], amr: ['mfa'], acr: 'x', tokenExpiresAt: now + 5, revokedAt: undefined });
     expect((await store.revocationsAfter(0)).map((r) => [r.deviceId, r.sessionId])).toEqual([['d1', 's1'], ['d2', 's2']]);
+    await store.close();
+  });
+
+  it('keeps the latest posture report per device and a bounded history, newest first', async () => {
+    const store = SqliteStore.open(':memory:');
+    for (let i = 0; i < POSTURE_HISTORY_PER_DEVICE + 5; i++) await store.savePosture({ deviceId: 'd1', receivedAt: 1000 + i, report: { n: i } });
+    await store.savePosture({ deviceId: 'd2', receivedAt: 5, report: { n: 'other' } });
+    expect(await store.latestPosture('d1')).toEqual({ deviceId: 'd1', receivedAt: 1000 + POSTURE_HISTORY_PER_DEVICE + 4, report: { n: POSTURE_HISTORY_PER_DEVICE + 4 } });
+    const history = await store.postureHistory('d1', 1000);
+    expect(history).toHaveLength(POSTURE_HISTORY_PER_DEVICE);
+    expect(history[0]?.report).toEqual({ n: POSTURE_HISTORY_PER_DEVICE + 4 });
+    expect(await store.latestPosture('d2')).toMatchObject({ report: { n: 'other' } });
+    expect(await store.latestPosture('nobody')).toBeUndefined();
     await store.close();
   });
 });

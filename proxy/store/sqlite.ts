@@ -10,6 +10,7 @@ import type {
   EnrollResult,
   IdpPayloadRecord,
   IdpUserRecord,
+  PostureRecord,
   RevocationEntry,
   SessionRecord,
   Store,
@@ -115,7 +116,18 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX idp_payloads_user_code ON idp_payloads(model, user_code);
    CREATE INDEX idp_payloads_uid ON idp_payloads(model, uid);
    CREATE INDEX idp_payloads_expiry ON idp_payloads(expires_at);`,
+  // 4: device posture reports, the latest and a bounded history per device.
+  `CREATE TABLE posture_reports (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     device_id TEXT NOT NULL,
+     received_at INTEGER NOT NULL,
+     report TEXT NOT NULL
+   );
+   CREATE INDEX posture_reports_device ON posture_reports(device_id, id);`,
 ];
+
+/** Posture reports kept per device (the latest and its history). */
+export const POSTURE_HISTORY_PER_DEVICE = 200;
 
 /** Most revocations one watcher poll reads. */
 export const REVOCATIONS_PAGE = 1000;
@@ -499,6 +511,31 @@ export class SqliteStore implements Store {
     }));
   }
 
+  async savePosture(record: PostureRecord): Promise<void> {
+    this.#run(() =>
+      this.#db.transaction(() => {
+        this.#stmt('INSERT INTO posture_reports (device_id, received_at, report) VALUES (?, ?, ?)').run(record.deviceId, record.receivedAt, JSON.stringify(record.report));
+        this.#stmt(
+            `DELETE FROM posture_reports WHERE device_id = ? AND id <= (
+               SELECT id FROM posture_reports WHERE device_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+          )
+          .run(record.deviceId, record.deviceId, POSTURE_HISTORY_PER_DEVICE);
+      })(),
+    );
+  }
+
+  async latestPosture(deviceId: string): Promise<PostureRecord | undefined> {
+    const row = this.#run(() => this.#stmt('SELECT * FROM posture_reports WHERE device_id = ? ORDER BY id DESC LIMIT 1').get(deviceId)) as PostureRow | undefined;
+    return row === undefined ? undefined : toPosture(row);
+  }
+
+  async postureHistory(deviceId: string, limit: number): Promise<PostureRecord[]> {
+    const rows = this.#run(() =>
+      this.#stmt('SELECT * FROM posture_reports WHERE device_id = ? ORDER BY id DESC LIMIT ?').all(deviceId, Math.min(Math.max(1, Math.trunc(limit)), POSTURE_HISTORY_PER_DEVICE)),
+    ) as PostureRow[];
+    return rows.map(toPosture);
+  }
+
   async ping(): Promise<void> {
     this.#run(() => this.#stmt('SELECT 1').get());
   }
@@ -538,6 +575,16 @@ function migrate(db: Database.Database): void {
     db.prepare('DELETE FROM schema_version').run();
     db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
   })();
+}
+
+interface PostureRow {
+  device_id: string;
+  received_at: number;
+  report: string;
+}
+
+function toPosture(r: PostureRow): PostureRecord {
+  return { deviceId: r.device_id, receivedAt: r.received_at, report: JSON.parse(r.report) as Record<string, unknown> };
 }
 
 interface SessionRow {

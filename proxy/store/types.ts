@@ -120,6 +120,14 @@ export interface RevocationEntry {
   sessionId?: string | undefined;
 }
 
+/** A posture report as stored: the report (already validated) and when the proxy got it. */
+export interface PostureRecord {
+  deviceId: string;
+  /** ms since the epoch, the proxy's clock. */
+  receivedAt: number;
+  report: Record<string, unknown>;
+}
+
 export interface Store {
   createEnrollmentToken(token: EnrollmentTokenRecord): Promise<void>;
   /** Read-only check of a token, so the expensive work of enrolment is done only for a valid one. */
@@ -188,6 +196,12 @@ export interface Store {
   markUsedOnce(scope: string, key: string, expiresAt: number, now: number): Promise<boolean>;
   /** Deletes expired IdP payloads; returns how many. */
   idpPayloadSweep(now: number): Promise<number>;
+
+  /** Stores a device's posture report as its latest and in its history (bounded per device). */
+  savePosture(record: PostureRecord): Promise<void>;
+  latestPosture(deviceId: string): Promise<PostureRecord | undefined>;
+  /** Newest first. */
+  postureHistory(deviceId: string, limit: number): Promise<PostureRecord[]>;
 
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;

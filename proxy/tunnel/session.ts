@@ -6,6 +6,11 @@ import type { AppConfig, TunnelLimitsConfig } from '../config/index.ts';
 import type { Device, Store } from '../store/index.ts';
 import { isZerogateError } from '../../shared/errors.ts';
 import type { PresentedDevice, SessionIdentity, SessionService } from '../identity/index.ts';
+import type { ProxyMetrics } from '../metrics/index.ts';
+import { toProblem } from '../policy/index.ts';
+import type { PolicyConfig } from '../config/index.ts';
+import { parsePostureReport } from '../../shared/posture/validate.ts';
+import { decideAccess, type PostureState } from './access.ts';
 import { dialUpstream } from './upstream.ts';
 import { MAX_TRANSPORT_MESSAGE } from './limits.ts';
 
@@ -57,7 +62,19 @@ export interface SessionDeps {
   takeOpen: (deviceId: string) => boolean;
   /** Renews session tokens in-band (CONTROL `reauth`). */
   sessions: SessionService;
+  /** The policies by name, looked up on every decision so changes apply at once. */
+  policies: () => Readonly<Record<string, PolicyConfig>>;
+  metrics: ProxyMetrics;
 }
+
+/** How often every live stream is decided again for time-based triggers (DESIGN.md §3: < 1 s). */
+export const REEVALUATE_INTERVAL_MS = 500;
+
+/**
+ * Least time between two posture reports the proxy applies for one tunnel: a chatty agent's
+ * reports are coalesced (the newest is applied when the interval has passed), never dropped.
+ */
+export const MIN_POSTURE_INTERVAL_MS = 250;
 
 /**
  * One agent's tunnel: a WebSocket carrying multiplexed streams. Every OPEN is checked against
@@ -84,6 +101,13 @@ export class TunnelSession {
   #tokenTimer: NodeJS.Timeout | undefined;
   #reauthInFlight = false;
   #lastReauthAt = 0;
+  /** The device's latest posture: from the store at start, then from the agent's reports. */
+  #posture: PostureState | undefined;
+  readonly #postureLoaded: Promise<void>;
+  #lastPostureAt = 0;
+  #pendingPosture: { raw: unknown; timer: NodeJS.Timeout } | undefined;
+  /** Live streams and the app each carries, for continuous re-evaluation. */
+  readonly #live = new Map<MuxStream, AppConfig>();
 
   constructor(
     ws: WebSocket,
@@ -116,7 +140,7 @@ export class TunnelSession {
         onOpen: (stream, request) => void this.#onOpen(stream, request),
         onControl: (message) => {
           if (message.type === 'reauth') void this.#reauth(message.idToken);
-          // Posture reports arrive with the posture issue.
+          else if (message.type === 'posture') void this.#onPosture(message.report);
         },
         onProtocolError: (error) => {
           this.#audit('session.violation', { decision: 'deny', detail: { code: error.code } });
@@ -150,7 +174,117 @@ export class TunnelSession {
     this.#pingTimer.unref();
     this.#armExpiry();
     this.#armTokenExpiry();
+    // OPENs are decided on the latest report on file until the agent sends a fresh one.
+    this.#postureLoaded = deps.store.latestPosture(device.id).then(
+      (record) => {
+        if (record !== undefined && this.#posture === undefined) {
+          try {
+            this.#posture = { report: parsePostureReport(record.report), receivedAt: record.receivedAt };
+          } catch {
+            // A stored report this version cannot read counts as none.
+          }
+        }
+      },
+      () => undefined,
+    );
+    deps.metrics.sessions.inc();
     this.#audit('session.open', { decision: 'allow', detail: { session: this.sessionId } });
+  }
+
+  /** The device's posture as this tunnel knows it. */
+  get posture(): PostureState | undefined {
+    return this.#posture;
+  }
+
+  /** CONTROL `posture`: validate, store (latest + history), then re-evaluate live streams. */
+  async #onPosture(raw: unknown): Promise<void> {
+    const now = Date.now();
+    const wait = this.#lastPostureAt + MIN_POSTURE_INTERVAL_MS - now;
+    if (wait > 0) {
+      // Too soon after the last one: keep only the newest, apply it when the interval ends.
+      if (this.#pendingPosture !== undefined) {
+        this.#pendingPosture.raw = raw;
+        this.#deps.metrics.postureReports.inc({ result: 'coalesced' });
+        return;
+      }
+      const timer = setTimeout(() => {
+        const pending = this.#pendingPosture;
+        this.#pendingPosture = undefined;
+        if (pending !== undefined && !this.#closed) void this.#onPosture(pending.raw);
+      }, wait);
+      timer.unref();
+      this.#pendingPosture = { raw, timer };
+      return;
+    }
+    this.#lastPostureAt = now;
+    let report;
+    try {
+      report = parsePostureReport(raw);
+    } catch (error) {
+      this.#deps.metrics.postureReports.inc({ result: 'rejected' });
+      this.#audit('posture.reject', { decision: 'deny', detail: { code: isZerogateError(error) ? error.code : 'ZG_ERR_POSTURE_BAD_REPORT' } });
+      return;
+    }
+    await this.#postureLoaded;
+    this.#posture = { report, receivedAt: now };
+    this.#deps.metrics.postureReports.inc({ result: 'stored' });
+    try {
+      await this.#deps.store.savePosture({ deviceId: this.device.id, receivedAt: now, report: report as unknown as Record<string, unknown> });
+    } catch {
+      // The decision uses the report in memory; the store catches up with the next one.
+    }
+    this.reevaluate('posture');
+  }
+
+  /**
+   * Continuous verification (DESIGN.md §3): decides again for every live stream and resets
+   * those now denied with RST carrying the reasons, then tells the agent once what it lost.
+   * Returns how many streams were reset.
+   */
+  reevaluate(trigger: string, now = Date.now()): number {
+    if (this.#closed || this.#terminating || this.#live.size === 0) return 0;
+    const apps = this.#deps.apps();
+    const policies = this.#deps.policies();
+    const decided = new Map<string, ReturnType<typeof decideAccess> | undefined>();
+    const lost = new Map<string, string[]>();
+    let reset = 0;
+    for (const [stream, app] of [...this.#live]) {
+      const current = apps.get(app.id);
+      let decision = decided.get(app.id);
+      if (!decided.has(app.id)) {
+        decision = current === undefined ? undefined : decideAccess(current, policies, this.#subject(), this.#deps.metrics, now);
+        decided.set(app.id, decision);
+        if (decision?.wouldDeny === true) {
+          this.#audit('stream.would-deny', { app: app.id, decision: 'allow', reasons: decision.reasons, detail: { trigger, mode: 'report-only' } });
+        }
+      }
+      if (current !== undefined && decision !== undefined && decision.allow) continue;
+      const problem =
+        current === undefined || decision === undefined
+          ? { code: 'ZG_ERR_POLICY_APP_NOT_FOUND', reasons: ['app-not-found'], message: `app ${app.id} is no longer published` }
+          : toProblem(decision, app.id);
+      this.#live.delete(stream);
+      stream.reset(problem);
+      reset++;
+      for (const reason of problem.reasons) this.#deps.metrics.resets.inc({ reason });
+      this.#audit('stream.reset', { app: app.id, decision: 'deny', reasons: problem.reasons, detail: { stream: stream.id, trigger, code: problem.code } });
+      lost.set(app.id, problem.reasons);
+    }
+    for (const [app, reasons] of lost) {
+      this.#mux.sendControl({
+        type: 'notice',
+        level: 'error',
+        code: 'ZG_ERR_POLICY_DENIED',
+        app,
+        reasons,
+        message: `access to ${app} was cut: ${reasons.join(', ')}`,
+      });
+    }
+    return reset;
+  }
+
+  #subject() {
+    return { identity: this.#identity, deviceId: this.device.id, posture: this.#posture, source: this.source };
   }
 
   get mux(): Mux {
@@ -206,6 +340,9 @@ export class TunnelSession {
   #armTokenExpiry(): void {
     clearTimeout(this.#tokenTimer);
     const expiresAt = this.#identity.claims.expiresAt;
+    // A token that lasts as long as the certificate ends with it: the certificate's timer says
+    // why (certificate-invalid), not a second, racing one.
+    if (expiresAt >= this.#certNotAfter - 1000) return;
     const delay = expiresAt - Date.now();
     if (delay <= 0) {
       queueMicrotask(() => this.terminate(TOKEN_EXPIRED, CLOSE_POLICY));
@@ -269,8 +406,11 @@ export class TunnelSession {
         message: `app ${app.id} publishes a single upstream; a target cannot be chosen`,
       });
     }
-    if (!app.users.includes(this.device.user)) {
-      return this.#deny(stream, { code: 'ZG_ERR_POLICY_DENIED', reasons: ['user-not-allowed'], message: `you are not allowed to use ${app.id}` });
+    await this.#postureLoaded;
+    const decision = decideAccess(app, this.#deps.policies(), this.#subject(), this.#deps.metrics);
+    if (!decision.allow) return this.#deny(stream, toProblem(decision, app.id), decision.data);
+    if (decision.wouldDeny === true) {
+      this.#audit('stream.would-deny', { app: app.id, decision: 'allow', reasons: decision.reasons, detail: { stream: stream.id, mode: 'report-only', data: decision.data } });
     }
     let current: Device | undefined;
     try {
@@ -294,7 +434,13 @@ export class TunnelSession {
       dialed.socket.destroy();
       return;
     }
+    this.#live.set(stream, app);
+    this.#deps.metrics.streams.inc();
     stream.onClose = (problem) => {
+      this.#live.delete(stream);
+      this.#deps.metrics.streams.dec();
+      this.#deps.metrics.bytes.inc({ direction: 'to-app' }, stream.bytesIn);
+      this.#deps.metrics.bytes.inc({ direction: 'from-app' }, stream.bytesOut);
       this.#audit('stream.close', {
         app: app.id,
         detail: { stream: stream.id, bytesIn: stream.bytesIn, bytesOut: stream.bytesOut, ...(problem ? { code: problem.code, message: problem.message } : {}) },
@@ -304,13 +450,13 @@ export class TunnelSession {
     this.#audit('stream.open', { app: app.id, decision: 'allow', detail: { stream: stream.id } });
   }
 
-  #deny(stream: MuxStream, problem: Problem): void {
+  #deny(stream: MuxStream, problem: Problem, data?: Record<string, unknown>): void {
     stream.reject(problem);
     this.#audit('stream.deny', {
       app: stream.app,
       decision: 'deny',
       reasons: problem.reasons,
-      detail: { stream: stream.id, code: problem.code },
+      detail: { stream: stream.id, code: problem.code, ...(data === undefined ? {} : { data }) },
     });
   }
 
@@ -331,6 +477,10 @@ export class TunnelSession {
     clearInterval(this.#pingTimer);
     clearTimeout(this.#expiryTimer);
     clearTimeout(this.#tokenTimer);
+    clearTimeout(this.#pendingPosture?.timer);
+    this.#pendingPosture = undefined;
+    this.#deps.metrics.sessions.dec();
+    this.#live.clear();
     const stats = this.#mux.stats;
     this.#mux.close();
     this.#audit('session.close', { detail: { closeCode: code, streams: stats.streamsOpened, bytesIn: stats.bytesIn, bytesOut: stats.bytesOut } });

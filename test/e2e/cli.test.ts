@@ -72,11 +72,14 @@ describe('CLI end to end: token, login, connect, curl', () => {
   it('lists apps with verdicts and shows status', async () => {
     const apps = await runCli(AGENT_BIN, ['apps', '--json'], { ZEROGATE_HOME: home });
     expect(apps.code).toBe(0);
-    expect(JSON.parse(apps.stdout)).toEqual([
-      { id: 'web', name: 'web', protocol: 'http', allowed: true, reasons: [] },
-      { id: 'echo', name: 'echo', protocol: 'tcp', allowed: true, reasons: [] },
-      { id: 'admin-only', name: 'admin-only', protocol: 'tcp', allowed: false, reasons: ['user-not-allowed'] },
+    const list = JSON.parse(apps.stdout) as { id: string; protocol: string; allowed: boolean; reasons: string[]; remediation?: string[] }[];
+    expect(list.map(({ id, protocol, allowed, reasons }) => ({ id, protocol, allowed, reasons }))).toEqual([
+      { id: 'web', protocol: 'http', allowed: true, reasons: [] },
+      { id: 'echo', protocol: 'tcp', allowed: true, reasons: [] },
+      { id: 'admin-only', protocol: 'tcp', allowed: false, reasons: ['user-not-allowed'] },
     ]);
+    // A denial says what to do about it, in the words of docs/reasons.md.
+    expect(list[2]?.remediation).toEqual(['Your account is not allowed to use this app. If you need it for your work, ask your administrator or helpdesk for access.']);
     const status = await runCli(AGENT_BIN, ['status', '--json'], { ZEROGATE_HOME: home });
     expect(JSON.parse(status.stdout)).toMatchObject({ enrolled: true, user: TEST_USER, certificateExpired: false });
   });

@@ -1,0 +1,1 @@
+export { EVALUATION_BUCKETS_SECONDS, ProxyMetrics } from './metrics.ts';
