@@ -191,4 +191,35 @@ describe('continuous verification of live streams', () => {
     expect(await open.closed).toMatchObject({ reasons: ['user-not-allowed'] });
     stack.proxy.built.setApps(stack.proxy.config.apps);
   });
+
+  it('refuses a malformed posture report, keeps the previous one, and audits it', async () => {
+    const before = tunnel().posture?.report.collectedAt;
+    expect(client.sendControl({ type: 'posture', report: { version: 1, os: 'not an object' } })).toBe(true);
+    await waitFor(async () => (await audit('posture.reject')).length > 0, 5_000, 'the rejection');
+    expect((await audit('posture.reject'))[0]).toMatchObject({ decision: 'deny', detail: { code: 'ZG_ERR_POSTURE_BAD_REPORT' } });
+    expect(tunnel().posture?.report.collectedAt).toBe(before);
+  });
+
+  it('keeps the latest report and a history in the store', async () => {
+    const latest = await stack.proxy.store.latestPosture(creds.enrollment.deviceId);
+    expect(latest?.report).toMatchObject({ version: 1, diskEncryption: { status: expect.any(String) } });
+    expect((await stack.proxy.store.postureHistory(creds.enrollment.deviceId, 100)).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('exposes decisions, resets, live streams and evaluation time at GET /metrics, without identities', async () => {
+    const response = await stack.proxy.built.app.inject({ url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    const text = response.body;
+    const value = (line: RegExp): number => Number(text.split('\n').find((l) => line.test(l))?.split(' ').pop());
+    expect(value(/^zerogate_decisions_total\{app="secure",result="deny",reason="disk-unencrypted"\}/)).toBeGreaterThanOrEqual(1);
+    expect(value(/^zerogate_decisions_total\{app="secure",result="deny",reason="posture-missing"\}/)).toBeGreaterThanOrEqual(1);
+    expect(value(/^zerogate_decisions_total\{app="audited",result="would-deny",reason="disk-unencrypted"\}/)).toBeGreaterThanOrEqual(1);
+    expect(value(/^zerogate_stream_resets_total\{reason="disk-unencrypted"\}/)).toBeGreaterThanOrEqual(1);
+    expect(value(/^zerogate_policy_evaluation_seconds_count/)).toBeGreaterThan(5);
+    expect(value(/^zerogate_sessions /)).toBe(1);
+    expect(value(/^zerogate_posture_reports_total\{result="stored"\}/)).toBeGreaterThanOrEqual(4);
+    expect(text).not.toContain(creds.enrollment.deviceId);
+    expect(text).not.toContain(TEST_USER);
+  });
 });
