@@ -11,6 +11,7 @@ import type { AuditLog } from '../audit/index.ts';
 import type { Device, SessionRecord, Store } from '../store/index.ts';
 import { ID_TOKEN_CLOCK_TOLERANCE_S, ID_TOKEN_MAX_USE_AGE_S, type VerifiedIdentity } from './id-token.ts';
 import type { SessionClaims, SessionTokens } from './session-token.ts';
+import type { IssuedSession } from '../../shared/session.ts';
 
 export interface SessionLifetimes {
   tokenTtlMs: number;
@@ -28,16 +29,8 @@ export interface SessionServiceDeps {
   now?: () => number;
 }
 
-/** What a client receives for a session. */
-export interface IssuedSession {
-  sessionId: string;
-  user: string;
-  token: string;
-  /** ISO 8601. */
-  expiresAt: string;
-  /** ISO 8601: the session's hard end, when the user must sign in again. */
-  sessionExpiresAt: string;
-}
+/** What a client receives for a session (the wire contract lives in shared/). */
+export type { IssuedSession } from '../../shared/session.ts';
 
 /** A device's credentials as presented on a request: its certificate's thumbprint and expiry. */
 export interface PresentedDevice {

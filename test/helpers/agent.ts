@@ -98,3 +98,40 @@ export function openRawTunnel(url: string, credentials: DeviceCredentials): Prom
     ws.on('error', reject);
   });
 }
+
+/** What the proxy answered to a tunnel upgrade attempt. */
+export interface UpgradeOutcome {
+  opened: boolean;
+  status?: number;
+  body?: { code: string; reasons: string[]; message: string } & Record<string, unknown>;
+  text?: string;
+}
+
+/**
+ * Attempts the tunnel upgrade with a TLS identity and an optional session token, and reports
+ * what the proxy answered; an opened tunnel is closed at once. `source` binds the client to a
+ * local address (a different 127.0.0.x per test keeps per-source limits apart).
+ */
+export function tryUpgrade(url: string, tls: { ca: string; cert?: string; key?: string }, bearer?: string, source?: string): Promise<UpgradeOutcome> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`${url.replace('https:', 'wss:')}/v1/tunnel`, {
+      ...tls,
+      ...(source === undefined ? {} : { localAddress: source }),
+      ...(bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } }),
+      perMessageDeflate: false,
+    });
+    ws.on('open', () => {
+      ws.terminate();
+      resolve({ opened: true });
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ opened: false, status: res.statusCode ?? 0, body: JSON.parse(text) as UpgradeOutcome['body'], text });
+      });
+    });
+    ws.on('error', () => undefined);
+  });
+}

@@ -23,6 +23,7 @@ import type { AuditEvent } from '../../proxy/store/index.ts';
 import { CLOSE_POLICY } from '../../proxy/tunnel/session.ts';
 import { createIssuerKey, startTestIssuer, type IssuerKey, type TestIssuer } from '../helpers/oidc-issuer.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
+import { tryUpgrade } from '../helpers/agent.ts';
 
 const CLIENT_ID = 'zerogate-agent';
 const USER = 'carol@example.com';
@@ -86,38 +87,6 @@ function call(url: string, method: 'GET' | 'POST', path: string, options: { tls:
     );
     req.on('error', reject);
     req.end(payload);
-  });
-}
-
-interface UpgradeOutcome {
-  opened: boolean;
-  status?: number;
-  body?: Record<string, unknown>;
-  text?: string;
-}
-
-/** Attempts the tunnel upgrade and reports what the proxy answered; an opened tunnel is closed at once. */
-function tryUpgrade(url: string, tls: ClientTls, bearer: string | undefined, source: string): Promise<UpgradeOutcome> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(`${url.replace('https:', 'wss:')}/v1/tunnel`, {
-      ...tls,
-      localAddress: source,
-      perMessageDeflate: false,
-      ...(bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } }),
-    });
-    ws.on('open', () => {
-      ws.terminate();
-      resolve({ opened: true });
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ opened: false, status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown>, text });
-      });
-    });
-    ws.on('error', () => undefined);
   });
 }
 

@@ -25,7 +25,7 @@ import { SqliteStore, type Device } from '../../proxy/store/index.ts';
 import { EXPIRY_WARNING_MS, type TunnelSession } from '../../proxy/tunnel/session.ts';
 import { isZerogateError } from '../../shared/errors.ts';
 import type { ControlMessage } from '../../shared/wire/index.ts';
-import { echoCheck } from '../helpers/agent.ts';
+import { echoCheck, tryUpgrade } from '../helpers/agent.ts';
 import { startEchoServer, startStack, waitFor, type CountingServer, type Stack } from '../helpers/stack.ts';
 
 interface TestUser {
@@ -211,31 +211,9 @@ async function post(creds: DeviceCredentials, path: string, bearer: string | und
   });
 }
 
-interface UpgradeOutcome {
-  opened: boolean;
-  status?: number;
-  body?: { code: string; reasons: string[]; message: string };
-}
-
-/** Attempts a tunnel upgrade with `creds`' certificate and `bearer`, and reports what the proxy answered. */
-function tryUpgrade(creds: DeviceCredentials, bearer: string | undefined): Promise<UpgradeOutcome> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(`${stack.proxy.url.replace('https:', 'wss:')}/v1/tunnel`, {
-      ...tlsOf(creds),
-      ...(bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } }),
-      perMessageDeflate: false,
-    });
-    ws.on('open', () => {
-      ws.terminate();
-      resolve({ opened: true });
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ opened: false, status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) }));
-    });
-    ws.on('error', () => undefined);
-  });
+/** Attempts a tunnel upgrade with `creds`' certificate and `bearer`. */
+function upgrade(creds: DeviceCredentials, bearer: string | undefined) {
+  return tryUpgrade(stack.proxy.url, tlsOf(creds), bearer);
 }
 
 const tlsOf = (creds: DeviceCredentials) => ({ ca: creds.caPem, cert: creds.certPem, key: creds.keyPem });
@@ -278,7 +256,7 @@ describe('in-band renewal of an IdP sign-in', () => {
     await new Promise<void>((r) => stream.socket.once('data', () => r()));
     expect(await echoCheck(device.port, 64 * 1024)).toBe(true);
     // The renewed token opens a tunnel of its own.
-    expect(await tryUpgrade(creds, saved!.token)).toEqual({ opened: true });
+    expect(await upgrade(creds, saved!.token)).toEqual({ opened: true });
     expect(warnings).toEqual([]);
     stream.socket.destroy();
     await device.stop();
@@ -308,7 +286,7 @@ describe('expiry of an unrenewed session token', () => {
     expect(device.controls.find((m) => m.type === 'notice' && m.level === 'error')?.message).toContain('zerogate login');
 
     // Reconnecting with the same token is refused at the upgrade.
-    expect(await tryUpgrade(creds, short.token)).toMatchObject({ opened: false, status: 401, body: { code: 'ZG_ERR_AUTH_SESSION_EXPIRED', reasons: ['token-expired'] } });
+    expect(await upgrade(creds, short.token)).toMatchObject({ opened: false, status: 401, body: { code: 'ZG_ERR_AUTH_SESSION_EXPIRED', reasons: ['token-expired'] } });
     await waitFor(() => device.client.state === 'denied', 3_000, 'the reconnect to be refused');
     expect(device.client.lastProblem).toMatchObject({ code: 'ZG_ERR_AUTH_SESSION_EXPIRED', reasons: ['token-expired'] });
     await device.stop();
@@ -491,7 +469,7 @@ describe('logout', () => {
     for (const file of [FILES.session, FILES.oidc, FILES.key, FILES.cert, FILES.enrollment]) expect(existsSync(home.path(file)), file).toBe(false);
 
     // The token (were it kept) no longer opens a tunnel, nor renews.
-    expect(await tryUpgrade(creds, creds.session!.token)).toMatchObject({ opened: false, status: 401, body: { code: 'ZG_ERR_AUTH_SESSION_REVOKED', reasons: ['session-revoked'] } });
+    expect(await upgrade(creds, creds.session!.token)).toMatchObject({ opened: false, status: 401, body: { code: 'ZG_ERR_AUTH_SESSION_REVOKED', reasons: ['session-revoked'] } });
     const renew = await post(creds, '/v1/session/renew', creds.session!.token, {});
     expect(renew.status).toBe(401);
     expect(JSON.parse(renew.body)).toMatchObject({ code: 'ZG_ERR_AUTH_SESSION_REVOKED' });
@@ -504,7 +482,7 @@ describe('renewal over HTTP when no tunnel is up', () => {
     const { home, creds } = await signInDevice(BOB);
     const other = await signInDevice(FRANK);
     const expired = await tokenExpiringAt(creds, Date.now() - 60_000);
-    expect(await tryUpgrade(creds, expired.token)).toMatchObject({ status: 401, body: { code: 'ZG_ERR_AUTH_SESSION_EXPIRED', reasons: ['token-expired'] } });
+    expect(await upgrade(creds, expired.token)).toMatchObject({ status: 401, body: { code: 'ZG_ERR_AUTH_SESSION_EXPIRED', reasons: ['token-expired'] } });
 
     // An IdP session cannot be renewed with the certificate alone.
     const bare = await post(creds, '/v1/session/renew', expired.token, {});
@@ -522,7 +500,7 @@ describe('renewal over HTTP when no tunnel is up', () => {
     const issued = parseJsonResponse<SessionState>(renewed, 'renewal');
     expect(issued).toMatchObject({ sessionId: creds.session!.sessionId, user: 'bob' });
     expect(Date.parse(issued.expiresAt)).toBeGreaterThan(Date.now() + 60_000);
-    expect(await tryUpgrade(creds, issued.token)).toEqual({ opened: true });
+    expect(await upgrade(creds, issued.token)).toEqual({ opened: true });
 
     // The agent does the same by itself before connecting: its keeper renews the expired token over HTTP.
     home.saveSession(expired);

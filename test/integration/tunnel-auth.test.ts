@@ -1,32 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { createCsr, generateDeviceKey } from '../../agent/core/enroll/index.ts';
 import { createCa, signDeviceCsr } from '../../proxy/pki/index.ts';
+import { tryUpgrade } from '../helpers/agent.ts';
 import { startEchoStack, TEST_USER, waitFor, type EchoStack } from '../helpers/stack.ts';
 
-interface UpgradeOutcome {
-  opened: boolean;
-  status?: number;
-  body?: { code: string; reasons: string[]; message: string };
-}
-
-/** Attempts the tunnel upgrade with the given TLS identity and reports what the proxy answered. */
-export function tryUpgrade(url: string, tls: { ca: string; cert?: string; key?: string }, bearer?: string): Promise<UpgradeOutcome> {
-  return new Promise((resolve) => {
-    const headers = bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } };
-    const ws = new WebSocket(`${url.replace('https:', 'wss:')}/v1/tunnel`, { ...tls, ...headers, perMessageDeflate: false });
-    ws.on('open', () => {
-      ws.terminate();
-      resolve({ opened: true });
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ opened: false, status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) }));
-    });
-    ws.on('error', () => undefined);
-  });
-}
 
 describe('tunnel upgrade: only an enrolled, active device with a valid certificate gets in', () => {
   let stack: EchoStack;

@@ -6,6 +6,7 @@ import { fingerprintsEqual, normalizeFingerprint } from '../../../shared/fingerp
 import { parseJsonResponse, proxyRequest } from '../http/request.ts';
 import type { AgentHome, Enrollment, SessionState } from '../state/index.ts';
 import { createCsr, generateDeviceKey } from './keys.ts';
+import type { IssuedSession } from '../../../shared/session.ts';
 
 export interface TokenEnrollOptions {
   proxyUrl: string;
@@ -108,13 +109,7 @@ export interface EnrollResult {
 }
 
 /** A session as the proxy issues it (`/v1/enroll`, `/v1/session`, renewals). */
-export interface IssuedSession {
-  sessionId: string;
-  user: string;
-  token: string;
-  expiresAt: string;
-  sessionExpiresAt: string;
-}
+export type { IssuedSession } from '../../../shared/session.ts';
 
 /** Checks an issued session's shape before it is stored. */
 export function sessionStateOf(session: unknown): SessionState {

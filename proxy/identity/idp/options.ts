@@ -2,18 +2,10 @@ import { isAbsolute } from 'node:path';
 import type { ClientMetadata } from 'oidc-provider';
 import type { AuditLog } from '../../audit/index.ts';
 import type { Store } from '../../store/index.ts';
+import type { IdpUserConfig } from '../../config/types.ts';
 
-/** A user of the embedded IdP from the config file (DESIGN.md §6). */
-export interface IdpUserConfig {
-  username: string;
-  email: string;
-  name?: string;
-  groups: string[];
-  /** `scrypt$N=...,r=...,p=...$<salt>$<hash>` from {@link hashPassword}. */
-  passwordHash: string;
-  /** Base32; absent: the user enrols an authenticator at first sign-in (kept in the store). */
-  totpSecret?: string;
-}
+/** A user of the embedded IdP from the config file (DESIGN.md §6): the config's own type. */
+export type { IdpUserConfig } from '../../config/types.ts';
 
 export interface EmbeddedIdpOptions {
   /** Absolute `https:` URL, e.g. `https://127.0.0.1:8443/idp`; its path is {@link mountPath}. */
