@@ -9,8 +9,8 @@ import type { PresentedDevice, SessionIdentity, SessionService } from '../identi
 import type { ProxyMetrics } from '../metrics/index.ts';
 import { toProblem } from '../policy/index.ts';
 import type { PolicyConfig } from '../config/index.ts';
-import { parsePostureReport } from '../../shared/posture/validate.ts';
 import { decideAccess, type PostureState } from './access.ts';
+import { PostureIntake } from './posture-intake.ts';
 import { dialUpstream } from './upstream.ts';
 import { MAX_TRANSPORT_MESSAGE } from './limits.ts';
 
@@ -70,11 +70,7 @@ export interface SessionDeps {
 /** How often every live stream is decided again for time-based triggers (DESIGN.md §3: < 1 s). */
 export const REEVALUATE_INTERVAL_MS = 500;
 
-/**
- * Least time between two posture reports the proxy applies for one tunnel: a chatty agent's
- * reports are coalesced (the newest is applied when the interval has passed), never dropped.
- */
-export const MIN_POSTURE_INTERVAL_MS = 250;
+export { MIN_POSTURE_INTERVAL_MS } from './posture-intake.ts';
 
 /**
  * One agent's tunnel: a WebSocket carrying multiplexed streams. Every OPEN is checked against
@@ -101,13 +97,12 @@ export class TunnelSession {
   #tokenTimer: NodeJS.Timeout | undefined;
   #reauthInFlight = false;
   #lastReauthAt = 0;
-  /** The device's latest posture: from the store at start, then from the agent's reports. */
-  #posture: PostureState | undefined;
-  readonly #postureLoaded: Promise<void>;
-  #lastPostureAt = 0;
-  #pendingPosture: { raw: unknown; timer: NodeJS.Timeout } | undefined;
+  /** The device's posture: from the store at start, then from the agent's reports. */
+  readonly #posture: PostureIntake;
   /** Live streams and the app each carries, for continuous re-evaluation. */
   readonly #live = new Map<MuxStream, AppConfig>();
+  /** Per report-only app, the would-deny reasons last audited (audited when they change). */
+  readonly #wouldDeny = new Map<string, string>();
 
   constructor(
     ws: WebSocket,
@@ -140,7 +135,7 @@ export class TunnelSession {
         onOpen: (stream, request) => void this.#onOpen(stream, request),
         onControl: (message) => {
           if (message.type === 'reauth') void this.#reauth(message.idToken);
-          else if (message.type === 'posture') void this.#onPosture(message.report);
+          else if (message.type === 'posture') void this.#posture.receive(message.report);
         },
         onProtocolError: (error) => {
           this.#audit('session.violation', { decision: 'deny', detail: { code: error.code } });
@@ -174,66 +169,20 @@ export class TunnelSession {
     this.#pingTimer.unref();
     this.#armExpiry();
     this.#armTokenExpiry();
-    // OPENs are decided on the latest report on file until the agent sends a fresh one.
-    this.#postureLoaded = deps.store.latestPosture(device.id).then(
-      (record) => {
-        if (record !== undefined && this.#posture === undefined) {
-          try {
-            this.#posture = { report: parsePostureReport(record.report), receivedAt: record.receivedAt };
-          } catch {
-            // A stored report this version cannot read counts as none.
-          }
-        }
-      },
-      () => undefined,
-    );
+    this.#posture = new PostureIntake({
+      store: deps.store,
+      metrics: deps.metrics,
+      deviceId: device.id,
+      onReport: () => this.reevaluate('posture'),
+      onReject: (code) => this.#audit('posture.reject', { decision: 'deny', detail: { code } }),
+    });
     deps.metrics.sessions.inc();
     this.#audit('session.open', { decision: 'allow', detail: { session: this.sessionId } });
   }
 
   /** The device's posture as this tunnel knows it. */
   get posture(): PostureState | undefined {
-    return this.#posture;
-  }
-
-  /** CONTROL `posture`: validate, store (latest + history), then re-evaluate live streams. */
-  async #onPosture(raw: unknown): Promise<void> {
-    const now = Date.now();
-    const wait = this.#lastPostureAt + MIN_POSTURE_INTERVAL_MS - now;
-    if (wait > 0) {
-      // Too soon after the last one: keep only the newest, apply it when the interval ends.
-      if (this.#pendingPosture !== undefined) {
-        this.#pendingPosture.raw = raw;
-        this.#deps.metrics.postureReports.inc({ result: 'coalesced' });
-        return;
-      }
-      const timer = setTimeout(() => {
-        const pending = this.#pendingPosture;
-        this.#pendingPosture = undefined;
-        if (pending !== undefined && !this.#closed) void this.#onPosture(pending.raw);
-      }, wait);
-      timer.unref();
-      this.#pendingPosture = { raw, timer };
-      return;
-    }
-    this.#lastPostureAt = now;
-    let report;
-    try {
-      report = parsePostureReport(raw);
-    } catch (error) {
-      this.#deps.metrics.postureReports.inc({ result: 'rejected' });
-      this.#audit('posture.reject', { decision: 'deny', detail: { code: isZerogateError(error) ? error.code : 'ZG_ERR_POSTURE_BAD_REPORT' } });
-      return;
-    }
-    await this.#postureLoaded;
-    this.#posture = { report, receivedAt: now };
-    this.#deps.metrics.postureReports.inc({ result: 'stored' });
-    try {
-      await this.#deps.store.savePosture({ deviceId: this.device.id, receivedAt: now, report: report as unknown as Record<string, unknown> });
-    } catch {
-      // The decision uses the report in memory; the store catches up with the next one.
-    }
-    this.reevaluate('posture');
+    return this.#posture.state;
   }
 
   /**
@@ -254,9 +203,7 @@ export class TunnelSession {
       if (!decided.has(app.id)) {
         decision = current === undefined ? undefined : decideAccess(current, policies, this.#subject(), this.#deps.metrics, now);
         decided.set(app.id, decision);
-        if (decision?.wouldDeny === true) {
-          this.#audit('stream.would-deny', { app: app.id, decision: 'allow', reasons: decision.reasons, detail: { trigger, mode: 'report-only' } });
-        }
+        this.#noteWouldDeny(app.id, decision, trigger);
       }
       if (current !== undefined && decision !== undefined && decision.allow) continue;
       const problem =
@@ -284,7 +231,19 @@ export class TunnelSession {
   }
 
   #subject() {
-    return { identity: this.#identity, deviceId: this.device.id, posture: this.#posture, source: this.source };
+    return { identity: this.#identity, deviceId: this.device.id, posture: this.#posture.state, source: this.source };
+  }
+
+  /** Audits a report-only policy's would-deny when it starts or its reasons change, not on every pass. */
+  #noteWouldDeny(app: string, decision: ReturnType<typeof decideAccess> | undefined, trigger: string): void {
+    const key = decision?.wouldDeny === true ? decision.reasons.join(',') : '';
+    if ((this.#wouldDeny.get(app) ?? '') === key) return;
+    if (key === '') {
+      this.#wouldDeny.delete(app);
+      return;
+    }
+    this.#wouldDeny.set(app, key);
+    this.#audit('stream.would-deny', { app, decision: 'allow', reasons: decision?.reasons ?? [], detail: { trigger, mode: 'report-only' } });
   }
 
   get mux(): Mux {
@@ -406,11 +365,12 @@ export class TunnelSession {
         message: `app ${app.id} publishes a single upstream; a target cannot be chosen`,
       });
     }
-    await this.#postureLoaded;
+    await this.#posture.loaded();
     const decision = decideAccess(app, this.#deps.policies(), this.#subject(), this.#deps.metrics);
     if (!decision.allow) return this.#deny(stream, toProblem(decision, app.id), decision.data);
     if (decision.wouldDeny === true) {
       this.#audit('stream.would-deny', { app: app.id, decision: 'allow', reasons: decision.reasons, detail: { stream: stream.id, mode: 'report-only', data: decision.data } });
+      this.#wouldDeny.set(app.id, decision.reasons.join(','));
     }
     let current: Device | undefined;
     try {
@@ -477,8 +437,7 @@ export class TunnelSession {
     clearInterval(this.#pingTimer);
     clearTimeout(this.#expiryTimer);
     clearTimeout(this.#tokenTimer);
-    clearTimeout(this.#pendingPosture?.timer);
-    this.#pendingPosture = undefined;
+    this.#posture.close();
     this.#deps.metrics.sessions.dec();
     this.#live.clear();
     const stats = this.#mux.stats;

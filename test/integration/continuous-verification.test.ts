@@ -144,6 +144,10 @@ describe('continuous verification of live streams', () => {
     expect(resets.find((e) => e.app === 'secure')).toMatchObject({ decision: 'deny', reasons: ['disk-unencrypted'], detail: { trigger: 'posture' } });
     const wouldDeny = await audit('stream.would-deny');
     expect(wouldDeny.some((e) => e.app === 'audited' && e.reasons?.includes('disk-unencrypted'))).toBe(true);
+    // Re-evaluation passes (every REEVALUATE_INTERVAL_MS) do not repeat an unchanged would-deny.
+    const counted = wouldDeny.filter((e) => e.app === 'audited').length;
+    for (let i = 0; i < 5; i++) tunnel().reevaluate('time');
+    expect((await audit('stream.would-deny')).filter((e) => e.app === 'audited').length).toBe(counted);
 
     // New streams to the app are refused while the disk stays unencrypted.
     const again = await openStream(client, 'secure');
