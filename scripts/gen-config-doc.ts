@@ -233,12 +233,18 @@ an app's \`policy\` names an entry of \`policies\`; an upstream is \`tcp://host:
 required, nothing after it) or \`http(s)://host[:port][/path]\`, never with \`user:password@\`
 or a \`#fragment\`.
 
-**Who may use an app, today.** Access to an app is decided by its \`users\` list: the user a
-device was enrolled for (the \`--user\` of \`zerogate-proxy token create\`) must be listed,
-spelt exactly the same (the match is case-sensitive). An absent or empty list admits nobody.
-\`policies\` and an app's \`policy\` are already accepted and checked for shape, so configs can
-be written ahead, but **they are not enforced yet**: a policy neither grants nor denies
-anything in this version. The reasons a policy will produce are in [reasons.md](reasons.md).
+**Who may use an app.** An app admits the users in its \`users\` list (the user who signed in,
+or the \`--user\` of \`zerogate-proxy token create\` for a device enrolled with a token, spelt
+exactly the same: the match is case-sensitive) and, when it names a \`policy\`, everyone the
+policy's \`allow\` admits (groups, email addresses, user ids). The policy's \`require\` then
+says what the sign-in (MFA, its age), the device's posture and the source network must show.
+The proxy enforces it on every connection to the app, shows it in \`zerogate apps\`, and
+decides again while connections live: a connection the policy no longer allows (a new posture
+report, a report growing stale) is reset. An app with neither \`users\` nor a policy that
+admits the user admits nobody. Every criterion is in [policy.md](policy.md), the reasons a
+refusal gives and what users do about them in [reasons.md](reasons.md). With
+\`mode: report-only\` a policy's requirements are logged (\`stream.would-deny\` audit events)
+but not enforced.
 
 **Data dir.** \`dataDir\` holds the device CA (\`ca.pem\`, \`ca.key\`), the server certificate
 (\`server.pem\`, \`server.key\`) and the store (\`zerogate.db\`, SQLite). Keys are written with
@@ -311,7 +317,7 @@ apps:
     name: Orders database
     upstream: tcp://db.internal:5432
     users: [alice@example.com]
-    policy: engineering                     # accepted, not yet enforced (see above)
+    policy: engineering                     # its allow admits more users; its require must pass
 policies:                                   # every criterion and its reason: docs/policy.md
   engineering:
     mode: enforce                           # or report-only: log would-deny, let access continue

@@ -21,7 +21,7 @@ export const EXIT_USAGE = 2;
 const USAGE = `usage: zerogate-proxy <command> [options]
 
 commands:
-  serve [--config F]                     run the proxy
+  serve [--config F]                     run the proxy (SIGHUP reloads apps and policies)
   init [--dir D] [--force]               write a starter config (--force: overwrite it) and create
                                          the device CA in D
   token create --user U [--ttl 1h] [--json] [--config F]
@@ -45,6 +45,8 @@ export interface CliIo {
   untilStopped: () => Promise<void>;
   /** The first line of stdin, or undefined when stdin is a terminal or empty (passwords). */
   readStdin?: () => Promise<string | undefined>;
+  /** Registers what to do when asked to reload the config (SIGHUP). */
+  onReload?: (reload: () => Promise<void>) => void;
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -111,8 +113,21 @@ function configPath(value: string | undefined, io: CliIo): string {
 
 async function serve(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { config: { type: 'string' } });
-  const config = loadConfig(configPath(values.config, io));
+  const file = configPath(values.config, io);
+  const config = loadConfig(file);
   const proxy = await startProxy({ config, log: io.err });
+  // SIGHUP re-reads the apps and policies: new streams are decided on them and live ones are
+  // decided again at once. A config that does not load keeps the running one.
+  io.onReload?.(async () => {
+    try {
+      const next = loadConfig(file);
+      proxy.built.setApps(next.apps, next.policies);
+      io.err(`reloaded ${next.apps.length} app(s) and ${Object.keys(next.policies).length} policy(ies) from ${file}`);
+      proxy.audit.record({ type: 'admin.change', detail: { action: 'config.reload', by: 'signal', apps: next.apps.length } });
+    } catch (error) {
+      io.err(`error ${isZerogateError(error) ? error.code : 'ZG_ERR_INTERNAL'}: reload refused, keeping the running config: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
   await io.untilStopped();
   io.err('shutting down');
   await proxy.close();

@@ -27,5 +27,8 @@ const code = await main(process.argv.slice(2), {
   env: process.env,
   untilStopped: () => stopped,
   readStdin: readFirstLine,
+  onReload: (reload) => {
+    process.on('SIGHUP', () => void reload());
+  },
 });
 process.exit(code);

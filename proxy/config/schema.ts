@@ -212,7 +212,7 @@ const appSchema = {
         pattern: '^\\S+$',
         'x-expected': 'a user (email address or name)',
       },
-      description: 'Users who may use the app until policies land; absent or empty: nobody.',
+      description: 'Users who may use the app (besides those its policy\'s `allow` admits; its `require` applies to all); absent or empty with no policy: nobody.',
     },
     policy: {
       type: 'string',

@@ -26,7 +26,7 @@ export interface AppConfig {
   /** Display name; defaults to the id. */
   name: string;
   upstream: UpstreamConfig;
-  /** Who may use the app until policies land; empty means nobody (deny by default). */
+  /** Users admitted besides the policy's `allow` list; with neither, nobody (deny by default). */
   users: string[];
   /** Name of an entry of {@link ProxyConfig.policies}. */
   policy?: string;

@@ -211,7 +211,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       device: device.id,
       postureReceivedAt: posture === undefined ? undefined : new Date(posture.receivedAt).toISOString(),
       apps: [...apps.values()].map((a) => {
-        const decision = decideAccess(a, policies, subject, metrics);
+        // A preview for the user, not an access: not counted in the decision metrics.
+        const decision = decideAccess(a, policies, subject, metrics, Date.now(), 'none');
         return {
           id: a.id,
           name: a.name,

@@ -201,7 +201,7 @@ export class TunnelSession {
       const current = apps.get(app.id);
       let decision = decided.get(app.id);
       if (!decided.has(app.id)) {
-        decision = current === undefined ? undefined : decideAccess(current, policies, this.#subject(), this.#deps.metrics, now);
+        decision = current === undefined ? undefined : decideAccess(current, policies, this.#subject(), this.#deps.metrics, now, 'denials');
         decided.set(app.id, decision);
         this.#noteWouldDeny(app.id, decision, trigger);
       }

@@ -8,6 +8,7 @@ import type { PathSamples, ThroughputSample, Usage } from './measure.ts';
 import { PATHS, type PathName } from './options.ts';
 import { median, round, summarize, type Summary } from './stats.ts';
 import { OTHER } from './cpu.ts';
+import type { VerificationFigures, VerificationSection } from './verification.ts';
 
 /** CPU used outside the path under test (cores) above which a figure is flagged as taken on a busy machine. */
 const OTHER_BUSY_WARNING = 0.25;
@@ -268,4 +269,58 @@ export function writeJson(dir: string, timestamp: string, document: unknown): st
   writeFileSync(file, text);
   writeFileSync(join(dir, 'latest.json'), text);
   return file;
+}
+
+// --- continuous verification (verification.ts) ---
+
+/** The targets of the continuous-verification section (DESIGN.md §3, §11): absolute, not ratios. */
+export const VERIFICATION_TARGETS = [
+  { figure: 'revocation', label: 'revocation to streams reset, p99', unit: 'ms', threshold: 1000 },
+  { figure: 'postureFailure', label: 'posture failure to streams reset, p99', unit: 'ms', threshold: 1000 },
+  { figure: 'policyEvaluation', label: 'policy evaluation, p99', unit: 'µs', threshold: 50 },
+] as const;
+
+export interface VerificationTargetResult {
+  figure: (typeof VERIFICATION_TARGETS)[number]['figure'];
+  label: string;
+  op: '<';
+  threshold: number;
+  unit: string;
+  value: number | null;
+  status: 'PASS' | 'FAIL' | 'n/a';
+}
+
+export function checkVerificationTargets(figures: VerificationFigures | undefined): VerificationTargetResult[] {
+  return VERIFICATION_TARGETS.map((t) => {
+    const value =
+      figures === undefined ? null : t.figure === 'policyEvaluation' ? figures.policyEvaluation.p99Us : figures[t.figure].p99Ms;
+    const status = value === null ? 'n/a' : value < t.threshold ? 'PASS' : 'FAIL';
+    return { figure: t.figure, label: t.label, op: '<', threshold: t.threshold, unit: t.unit, value, status };
+  });
+}
+
+/** The section's lines of the printed table. */
+export function formatVerification(section: VerificationSection, targets: VerificationTargetResult[]): string {
+  const { setup, figures, checks } = section;
+  const lines = [
+    `continuous verification: ${setup.agents} agents (${setup.agentProcesses} processes) holding ${setup.streams} live streams through \`zerogate-proxy serve\`; the proxy polls its store for revocations every ${setup.watcherPollMs} ms`,
+    '',
+    `${'figure'.padEnd(42)}${'p50'.padStart(10)}${'p99'.padStart(10)}${'max'.padStart(10)}${'n'.padStart(9)}   target`,
+  ];
+  const row = (label: string, p50: number, p99: number, max: number | null, n: number, target: VerificationTargetResult | undefined, digits: number) =>
+    `${label.padEnd(42)}${p50.toFixed(digits).padStart(10)}${p99.toFixed(digits).padStart(10)}${(max === null ? '' : max.toFixed(digits)).padStart(10)}${String(n).padStart(9)}   ${
+      target === undefined ? '' : `p99 ${target.op} ${target.threshold} ${target.unit}  ${target.status}`
+    }`;
+  const target = (figure: VerificationTargetResult['figure']) => targets.find((t) => t.figure === figure);
+  lines.push(row('revocation to streams reset (ms)', figures.revocation.p50Ms, figures.revocation.p99Ms, figures.revocation.maxMs, figures.revocation.n, target('revocation'), 1));
+  lines.push(row('posture failure to streams reset (ms)', figures.postureFailure.p50Ms, figures.postureFailure.p99Ms, figures.postureFailure.maxMs, figures.postureFailure.n, target('postureFailure'), 1));
+  lines.push(row('policy evaluation (µs)', figures.policyEvaluation.p50Us, figures.policyEvaluation.p99Us, null, figures.policyEvaluation.iterations, target('policyEvaluation'), 2));
+  const m = figures.proxyMemoryMiB;
+  lines.push(
+    '',
+    `proxy memory (RSS): ${fmt(m.withStreams, 1)} MiB with ${setup.agents} tunnels and ${setup.streams} streams; ${fmt(m.tunnelsOnly, 1)} MiB with the tunnels alone (${fmt(m.perStreamKiB, 1)} KiB per stream); peak ${fmt(m.peak, 1)} MiB`,
+    `checks: ${checks.untouchedStreamsOpen} of ${checks.untouchedStreamsExpected} streams of untouched devices still open; ${checks.postureTunnelsKeptUp} of ${section.plan.postureFailures} posture-failed tunnels kept up; ${checks.postureNoticesWithReason} notices named disk-unencrypted`,
+    `setup: enrolment, tunnels and posture ${setup.enrolSeconds} s, ${setup.streams} streams opened in ${setup.openSeconds} s; section ${section.durationSeconds} s`,
+  );
+  return lines.join('\n');
 }

@@ -8,6 +8,9 @@
  *
  * Figures: download throughput with 1 and 8 streams (median of N runs), connect-to-first-byte
  * latency (p50, p99), and opens per second; each also as a ratio to stunnel and to direct TCP.
+ * Then the continuous-verification section (verification.ts): revocation and posture-failure
+ * latency with 100 agents holding 1,000 live streams, policy evaluation time, proxy memory.
+ * `--only dataplane` or `--only verification` runs one section.
  * Prints a table to stdout (progress to stderr) and writes bench-results/<timestamp>.json and
  * bench-results/latest.json. Missed targets never fail the run; a broken path does.
  * See docs/bench.md.
@@ -27,10 +30,12 @@ import { forkTs } from './processes.ts';
 import { formatProfile, profilesIn, readProfile, summarizeProfile } from './profile.ts';
 import {
   checkTargets,
+  checkVerificationTargets,
   cpuReport,
   figuresOf,
   findAnomalies,
   formatTable,
+  formatVerification,
   ratiosOf,
   rounded,
   samplesSummary,
@@ -40,6 +45,7 @@ import {
 } from './report.ts';
 import { round } from './stats.ts';
 import { findStunnel, startStunnel, STUNNEL_INSTALL_HINT, type RunningStunnel } from './stunnel.ts';
+import { runVerification } from './verification.ts';
 import { startZerogate, type RunningZerogate } from './zerogate.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -102,10 +108,38 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
 
   const machine = machineInfo();
   const git = gitInfo(REPO);
-  progress(`${plan.mode} run: paths ${options.paths.join(', ')}; ${machine.cpus} cores, node ${machine.node}; temp dir ${dir}`);
+  const dataplane = options.sections.includes('dataplane');
+  progress(`${plan.mode} run: ${dataplane ? `paths ${options.paths.join(', ')}` : 'data plane skipped'}${options.sections.includes('verification') ? ', then continuous verification' : ''}; ${machine.cpus} cores, node ${machine.node}; temp dir ${dir}`);
   const busyBefore = await busyCores(QUIET_CHECK_MS);
   if (busyBefore !== undefined && busyBefore >= BUSY_WARNING_CORES) {
     progress(`warning: other processes keep ${busyBefore.toFixed(2)} cores busy: figures will be low and noisy (see "other" in the CPU lines)`);
+  }
+
+  if (!dataplane) {
+    // `--only verification`: that section alone, with the same header fields in its JSON.
+    const verification = await verificationSection(join(dir, 'verification'), options, cleanup);
+    const anomalies = verification.anomalies;
+    if (busyBefore !== undefined && busyBefore >= BUSY_WARNING_CORES) {
+      anomalies.unshift(`before the run other processes kept ${busyBefore.toFixed(2)} cores busy: the machine was not quiet`);
+    }
+    const document = {
+      schema: 'zerogate-bench/1',
+      date: started.toISOString(),
+      durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
+      mode: plan.mode,
+      git,
+      machine: { ...machine, busyCoresBeforeStart: busyBefore === undefined ? null : Math.round(busyBefore * 100) / 100 },
+      config: { plan, sections: options.sections },
+      verification: verification.json,
+      anomalies,
+    };
+    const file = writeJson(outDir, timestamp, document);
+    const title = `Zerogate bench, continuous verification only: ${plan.mode} run, ${started.toISOString()}, commit ${git.commit?.slice(0, 12) ?? 'unknown'}${git.dirty ? ` + ${git.changedFiles.length} uncommitted file(s)` : ''}`;
+    const context = `machine: ${machine.cpuModel}, ${machine.cpus} cores, ${machine.os} ${machine.kernel}; node ${machine.node} (OpenSSL ${machine.openssl})`;
+    const tail = anomalies.length === 0 ? '' : `\n\nanomalies\n${anomalies.map((a) => `  - ${a}`).join('\n')}`;
+    process.stdout.write(`\n${title}\n${context}\n\n${verification.text}${tail}\n\nJSON: ${file} (and ${join(outDir, 'latest.json')})\n`);
+    if (verification.error !== undefined) throw new Error(`continuous verification: ${verification.error}`);
+    return;
   }
 
   const upstream = await startUpstream(cleanup);
@@ -189,6 +223,8 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
     memory['stunnel-server'] = memoryMiB(stunnel.server.pid);
   }
 
+  const verification = options.sections.includes('verification') ? await verificationSection(join(dir, 'verification'), options, cleanup) : undefined;
+
   const figures = Object.fromEntries(PATHS.map((p) => [p, figuresOf(samples.get(p))])) as Record<PathName, Figures>;
   const ratios = ratiosOf(figures);
   const targets = checkTargets(ratios);
@@ -201,6 +237,7 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
   }
   if (options.profile) anomalies.unshift('--profile was on: proxy and agent ran under the CPU profiler, so their figures are lower than usual');
   for (const [path, note] of Object.entries(pathNotes)) anomalies.push(`${path}: ${note}, its figures are null`);
+  if (verification !== undefined) anomalies.push(...verification.anomalies);
 
   const finished = new Date();
   const document = {
@@ -213,6 +250,7 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
     config: {
       plan,
       paths: options.paths,
+      sections: options.sections,
       units: { throughput: 'MB/s, 1 MB = 10^6 bytes', latency: 'ms, connect() to the first byte of the answer', opens: 'completed connections per second' },
       processes: PROCESS_LAYOUT,
       zerogate: zerogate?.settings ?? null,
@@ -224,6 +262,7 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
     samples: Object.fromEntries([...samples].map(([p, s]) => [p, samplesSummary(s)])),
     cpu,
     memoryMiB: memory,
+    ...(verification === undefined ? {} : { verification: verification.json }),
     anomalies,
   };
   const file = writeJson(outDir, timestamp, document);
@@ -244,7 +283,8 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
     cpu,
     anomalies,
   });
-  process.stdout.write(`\n${table}\n\nJSON: ${file} (and ${join(outDir, 'latest.json')})\n`);
+  const verificationText = verification === undefined ? '' : `\n\n${verification.text}`;
+  process.stdout.write(`\n${table}${verificationText}\n\nJSON: ${file} (and ${join(outDir, 'latest.json')})\n`);
 
   if (profileDir !== undefined && zerogate !== undefined) {
     // V8 writes the profiles when the processes exit.
@@ -265,6 +305,39 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
       process.stdout.write(`${label}\n`);
       for (const { name, profile } of profiles) process.stdout.write(`${formatProfile(name, summarizeProfile(profile, phaseWindows))}\n`);
     }
+  }
+  if (verification?.error !== undefined) throw new Error(`continuous verification: ${verification.error}`);
+}
+
+/**
+ * The continuous-verification section (verification.ts), its targets checked: its JSON, its
+ * table lines and its anomalies. A broken section is reported, not thrown, so the data-plane
+ * figures are still written; `error` then makes the run fail after writing.
+ */
+async function verificationSection(
+  dir: string,
+  options: Options,
+  cleanup: Cleanup,
+): Promise<{ json: Record<string, unknown>; text: string; anomalies: string[]; error?: string }> {
+  progress('continuous verification: proxy, echo app, agents');
+  try {
+    const section = await runVerification({ dir, plan: options.plan.verification, cleanup, progress });
+    const targets = checkVerificationTargets(section.figures);
+    return {
+      json: { ...section, targets },
+      text: formatVerification(section, targets),
+      anomalies: section.anomalies.map((a) => `verification: ${a}`),
+    };
+  } catch (error) {
+    if (cleanup.interrupted) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    progress(`continuous verification failed: ${message}`);
+    return {
+      json: { plan: options.plan.verification, error: message, targets: checkVerificationTargets(undefined) },
+      text: `continuous verification: FAILED: ${message.split('\n')[0] ?? ''}`,
+      anomalies: [`verification: the section failed: ${message.split('\n')[0] ?? ''}`],
+      error: message,
+    };
   }
 }
 

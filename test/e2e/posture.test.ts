@@ -4,6 +4,8 @@
  * requires disk encryption on it, and `zerogate apps` / `zerogate status` say why and what to do.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +37,8 @@ describe('posture from the real agent decides access', () => {
       dir,
       await freePort(),
       `  - id: web\n    upstream: http://127.0.0.1:${samples.httpPort}\n    users: [${TEST_USER}]\n` +
-        `  - id: managed\n    upstream: http://127.0.0.1:${samples.httpPort}\n    policy: managed-device\n`,
+        `  - id: managed\n    upstream: http://127.0.0.1:${samples.httpPort}\n    policy: managed-device\n` +
+        `  - id: echo\n    upstream: tcp://127.0.0.1:${samples.echoPort}\n    users: [${TEST_USER}]\n`,
       `policies:\n  managed-device:\n    allow: [{ users: [${TEST_USER}] }]\n    require:\n      posture: { maxAge: 5m, diskEncryption: true }\n`,
     );
     const created = await runCli(PROXY_BIN, ['token', 'create', '--config', proxy.configFile, '--user', TEST_USER]);
@@ -101,5 +104,37 @@ describe('posture from the real agent decides access', () => {
     const unknown = await runCli(AGENT_BIN, ['posture', '--parse', 'no-such-tool', '/dev/null']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^error ZG_ERR_POSTURE_UNKNOWN_TOOL/);
+  }, 60_000);
+
+  it('SIGHUP reloads apps and policies: a live stream the new config denies is cut, a bad config is refused', async () => {
+    const port = await freePort();
+    const echo = spawnCli(AGENT_BIN, ['connect', 'echo', '--listen', `127.0.0.1:${port}`], { ZEROGATE_HOME: home });
+    children.push(echo);
+    await echo.waitFor(/echo is on/);
+    const socket = connect({ host: '127.0.0.1', port });
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined);
+    socket.write('ping');
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+
+    const original = readFileSync(proxy.configFile, 'utf8');
+    // A broken config is refused and the running one kept.
+    writeFileSync(proxy.configFile, `${original}\nnot-a-key: 1\n`);
+    proxy.process.kill('SIGHUP');
+    await proxy.waitFor(/reload refused, keeping the running config/);
+    socket.write('still');
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+
+    // The echo app no longer admits the user: the live connection is cut.
+    writeFileSync(proxy.configFile, original.replace(`  - id: echo\n    upstream: tcp://127.0.0.1:${samples.echoPort}\n    users: [${TEST_USER}]`, `  - id: echo\n    upstream: tcp://127.0.0.1:${samples.echoPort}\n    users: []`));
+    const sent = Date.now();
+    proxy.process.kill('SIGHUP');
+    await proxy.waitFor(/reloaded 3 app\(s\)/);
+    await closed;
+    expect(Date.now() - sent).toBeLessThan(5_000);
+    await echo.waitFor(/access to echo was cut: user-not-allowed/);
+    writeFileSync(proxy.configFile, original);
+    proxy.process.kill('SIGHUP');
+    await waitFor(() => (proxy.output().match(/reloaded 3 app\(s\)/g) ?? []).length >= 2, 10_000, 'the second reload');
   }, 60_000);
 });
