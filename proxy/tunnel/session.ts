@@ -234,7 +234,7 @@ export class TunnelSession {
     return { identity: this.#identity, deviceId: this.device.id, posture: this.#posture.state, source: this.source };
   }
 
-  /** Audits a report-only policy's would-deny when it starts or its reasons change, not on every pass. */
+  /** Audits and counts a report-only policy's would-deny when it starts or its reasons change, not on every pass. */
   #noteWouldDeny(app: string, decision: ReturnType<typeof decideAccess> | undefined, trigger: string): void {
     const key = decision?.wouldDeny === true ? decision.reasons.join(',') : '';
     if ((this.#wouldDeny.get(app) ?? '') === key) return;
@@ -243,6 +243,7 @@ export class TunnelSession {
       return;
     }
     this.#wouldDeny.set(app, key);
+    this.#deps.metrics.decision(app, 'would-deny', decision?.reasons ?? []);
     this.#audit('stream.would-deny', { app, decision: 'allow', reasons: decision?.reasons ?? [], detail: { trigger, mode: 'report-only' } });
   }
 
