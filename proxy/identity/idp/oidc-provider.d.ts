@@ -145,6 +145,29 @@ declare module 'oidc-provider' {
     readonly lastSubmission?: InteractionResults;
   }
 
+  /**
+   * One check of a prompt of the interaction policy (lib/helpers/interaction_policy/check.js):
+   * `check` answers `Check.REQUEST_PROMPT` (true) to ask for the prompt.
+   */
+  export class Check {
+    constructor(reason: string, description: string, check: (ctx: KoaContextWithOIDC) => boolean | Promise<boolean>);
+    constructor(reason: string, description: string, error: string, check: (ctx: KoaContextWithOIDC) => boolean | Promise<boolean>);
+    static readonly REQUEST_PROMPT: true;
+    static readonly NO_NEED_TO_PROMPT: false;
+    readonly reason: string;
+  }
+
+  /** A prompt of the interaction policy; `checks` is an array with `get`, `add` and `remove`. */
+  export interface Prompt {
+    readonly name: string;
+    readonly checks: Check[] & { get(reason: string): Check | undefined; add(check: Check, index?: number): void; remove(reason: string): void };
+  }
+
+  /** An interaction policy: the prompts in order (the first that asks wins). */
+  export type InteractionPolicy = Prompt[] & { get(name: string): Prompt | undefined };
+
+  export const interactionPolicy: { base(): InteractionPolicy; Check: typeof Check };
+
   export type TtlFunction = (ctx: KoaContextWithOIDC | undefined, token: unknown, client: Client | undefined) => number;
 
   export type KoaMiddleware = (ctx: KoaContextWithOIDC, next: () => Promise<void>) => Promise<void>;
@@ -169,7 +192,7 @@ declare module 'oidc-provider' {
     pkce?: { methods?: string[]; required?: (ctx: KoaContextWithOIDC, client: Client) => boolean };
     features?: Record<string, UnknownObject>;
     ttl?: Record<string, number | TtlFunction>;
-    interactions?: { url?: (ctx: KoaContextWithOIDC, interaction: Interaction) => Promise<string> | string };
+    interactions?: { policy?: InteractionPolicy; url?: (ctx: KoaContextWithOIDC, interaction: Interaction) => Promise<string> | string };
     findAccount?: (ctx: KoaContextWithOIDC, sub: string, token?: unknown) => Promise<Account | undefined>;
     loadExistingGrant?: (ctx: KoaContextWithOIDC) => Promise<Grant | undefined>;
     issueRefreshToken?: (ctx: KoaContextWithOIDC, client: Client, code: unknown) => Promise<boolean> | boolean;

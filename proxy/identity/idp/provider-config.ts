@@ -1,4 +1,4 @@
-import type { Account, Configuration, Grant, KoaContextWithOIDC } from 'oidc-provider';
+import { interactionPolicy, type Account, type Configuration, type Grant, type InteractionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { storeAdapter } from './adapter.ts';
 import type { IdpKeys } from './keys.ts';
 import {
@@ -28,6 +28,9 @@ export const IDP_SCOPES = ['openid', 'offline_access', 'email', 'profile', 'grou
  *   for consent on every authorization of a native client (its `native_client_prompt` check),
  *   and with a browser already signed in, the sign-in pages ask the person to confirm before
  *   granting it (interaction-routes.ts; RFC 8252 §8.6).
+ * - A browser session whose account was disabled or removed since counts as signed out: the
+ *   login prompt is asked for again (`signInPolicy`), rather than consent checks running
+ *   without an account (an HTTP 500).
  * - A rotated refresh token keeps its predecessor's expiry, so a sign-in can be renewed for
  *   at most `refreshTokenSeconds`, however often it is refreshed.
  */
@@ -120,10 +123,35 @@ export function providerConfiguration(options: ResolvedIdpOptions, keys: IdpKeys
       RefreshToken: (ctx) => ctx?.oidc.entities.RotatedRefreshToken?.remainingTTL ?? refreshTokenSeconds,
     },
     interactions: {
+      policy: signInPolicy(),
       url: (_ctx, interaction) => `${options.mountPath}/interaction/${interaction.uid}`,
     },
     findAccount,
     loadExistingGrant,
     renderError: pages.renderError,
   };
+}
+
+/**
+ * oidc-provider's default interaction policy (login, then consent) with one more login check:
+ * a browser session whose account `findAccount` no longer finds (a user disabled or removed
+ * since the sign-in) asks for login. oidc-provider's own `no_session` check looks only at the
+ * session's account id, and the consent checks would then run without the account and its
+ * grant (`loadGrant` skips both), failing the authorization request with HTTP 500. With this
+ * check the browser gets the password page, as if signed out; signing in as someone else then
+ * ends the old browser session (oidc-provider's resume), and `prompt=none` gets `login_required`.
+ */
+export function signInPolicy(): InteractionPolicy {
+  const policy = interactionPolicy.base();
+  const login = policy.get('login');
+  if (login === undefined) throw new Error("oidc-provider's base interaction policy has no login prompt");
+  const { Check } = interactionPolicy;
+  const after = login.checks.findIndex((check) => check.reason === 'no_session');
+  login.checks.add(
+    new Check('account_gone', 'End-User authentication is required', 'login_required', (ctx) =>
+      ctx.oidc.session.accountId !== undefined && ctx.oidc.account === undefined ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT,
+    ),
+    after === -1 ? undefined : after + 1,
+  );
+  return policy;
 }
