@@ -49,6 +49,12 @@ export const ERROR_CODES = {
   ZG_ERR_AUTH_IDP_UNTRUSTED: { status: 502, meaning: 'the identity provider presented a TLS certificate the agent does not trust' },
   ZG_ERR_AUTH_IDP_MISCONFIGURED: { status: 502, meaning: 'the identity provider refused the agent\'s client or scopes, or sent answers the agent cannot use' },
   ZG_ERR_AUTH_BROWSER_UNAVAILABLE: { status: 500, meaning: 'the system browser could not be opened' },
+  // admin and helpdesk API tokens
+  ZG_ERR_API_TOKEN_REQUIRED: { status: 401, meaning: 'an admin or helpdesk API request carries no API token (Authorization: Bearer zga_...)' },
+  ZG_ERR_API_TOKEN_INVALID: { status: 401, meaning: 'the API token is malformed or unknown' },
+  ZG_ERR_API_TOKEN_EXPIRED: { status: 401, meaning: 'the API token has expired' },
+  ZG_ERR_API_TOKEN_REVOKED: { status: 401, meaning: 'the API token was revoked' },
+  ZG_ERR_API_FORBIDDEN: { status: 403, meaning: 'the API token\'s role does not allow this route' },
   // device posture
   ZG_ERR_POSTURE_UNKNOWN_TOOL: { status: 400, meaning: 'no posture parser is registered for that tool id' },
   ZG_ERR_POSTURE_BAD_REPORT: { status: 400, meaning: 'a posture report is malformed or too large' },

@@ -11,6 +11,7 @@ import { decideAccess, type PostureState } from '../tunnel/access.ts';
 import { enrollWithIdToken, enrollWithToken } from '../devices/index.ts';
 import type { Identity } from '../identity/setup.ts';
 import { sessionRoutes } from './session-routes.ts';
+import { apiPlugin } from '../api/index.ts';
 import type { LoadedPki } from '../pki/index.ts';
 import type { Store } from '../store/index.ts';
 import { deviceGuard, sessionGuard, tunnelPlugin } from '../tunnel/endpoint.ts';
@@ -227,6 +228,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
 
   await app.register(sessionRoutes, { identity, store, audit });
+  await app.register(apiPlugin, { store, audit, metrics, version: VERSION, apps: () => apps, policies: () => policies });
   if (identity.idp !== undefined) await app.register(identity.idp.plugin);
 
   await app.register(tunnelPlugin, { deps: sessionDeps, registry: sessions, ratePerMinute: TUNNEL_RATE_PER_MINUTE });

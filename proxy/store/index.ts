@@ -1,6 +1,10 @@
-export { SqliteStore, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, REVOCATIONS_PAGE } from './sqlite.ts';
+export { SqliteStore, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, DEVICE_PAGE_MAX, REVOCATIONS_PAGE } from './sqlite.ts';
 export type {
+  ApiRole,
+  ApiTokenRecord,
   AuditEvent,
+  DecisionQuery,
+  DeviceSearch,
   AuditQuery,
   Device,
   DeviceStatus,

@@ -1,6 +1,9 @@
 import Database from 'better-sqlite3';
 import { ZerogateError } from '../../shared/errors.ts';
 import type {
+  ApiTokenRecord,
+  DecisionQuery,
+  DeviceSearch,
   TokenRefusal,
   AuditEvent,
   AuditQuery,
@@ -124,6 +127,18 @@ const MIGRATIONS: readonly string[] = [
      report TEXT NOT NULL
    );
    CREATE INDEX posture_reports_device ON posture_reports(device_id, id);`,
+  // 5: API tokens for automation (admin and helpdesk API); decisions searched by user and app.
+  `CREATE TABLE api_tokens (
+     id TEXT PRIMARY KEY,
+     secret_hash TEXT NOT NULL,
+     name TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('admin','helpdesk')),
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   );
+   CREATE INDEX devices_created ON devices(created_at, id);
+   CREATE INDEX audit_user ON audit(user, id);`,
 ];
 
 /** Posture reports kept per device (the latest and its history). */
@@ -135,6 +150,8 @@ export const REVOCATIONS_PAGE = 1000;
 /** Default and maximum page size for audit queries. */
 export const AUDIT_PAGE_DEFAULT = 100;
 export const AUDIT_PAGE_MAX = 1000;
+/** Maximum page size for device searches. */
+export const DEVICE_PAGE_MAX = 500;
 
 interface DeviceRow {
   id: string;
@@ -497,18 +514,7 @@ export class SqliteStore implements Store {
     if (query.before !== undefined) (where.push('id < ?'), args.push(query.before));
     const sql = `SELECT * FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     const rows = this.#run(() => this.#stmt(sql).all(...args, limit)) as AuditRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      time: r.time,
-      type: r.type,
-      user: r.user ?? undefined,
-      device: r.device ?? undefined,
-      app: r.app ?? undefined,
-      source: r.source ?? undefined,
-      decision: r.decision ?? undefined,
-      reasons: r.reasons === null ? undefined : (JSON.parse(r.reasons) as string[]),
-      detail: r.detail === null ? undefined : (JSON.parse(r.detail) as Record<string, unknown>),
-    }));
+    return rows.map(toAuditEvent);
   }
 
   async savePosture(record: PostureRecord): Promise<void> {
@@ -536,6 +542,59 @@ export class SqliteStore implements Store {
     return rows.map(toPosture);
   }
 
+  async createApiToken(token: ApiTokenRecord): Promise<void> {
+    this.#run(() =>
+      this.#stmt('INSERT INTO api_tokens (id, secret_hash, name, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(token.id, token.secretHash, token.name, token.role, token.createdAt, token.expiresAt),
+    );
+  }
+
+  async getApiToken(id: string): Promise<ApiTokenRecord | undefined> {
+    const row = this.#run(() => this.#stmt('SELECT * FROM api_tokens WHERE id = ?').get(id)) as ApiTokenRow | undefined;
+    return row === undefined
+      ? undefined
+      : { id: row.id, secretHash: row.secret_hash, name: row.name, role: row.role, createdAt: row.created_at, expiresAt: row.expires_at, revokedAt: row.revoked_at ?? undefined };
+  }
+
+  async revokeApiToken(id: string, now: number): Promise<boolean> {
+    return this.#run(() => this.#stmt('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes === 1);
+  }
+
+  async searchDevices(query: DeviceSearch): Promise<Device[]> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (query.user !== undefined) (where.push('user = ?'), args.push(query.user));
+    if (query.hostname !== undefined) (where.push("hostname LIKE ? ESCAPE '\\'"), args.push(`%${query.hostname.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+    if (query.status !== undefined) (where.push('status = ?'), args.push(query.status));
+    if (query.before !== undefined) {
+      where.push('(created_at, id) < (SELECT created_at, id FROM devices WHERE id = ?)');
+      args.push(query.before);
+    }
+    const limit = Math.min(Math.max(1, Math.trunc(query.limit)), DEVICE_PAGE_MAX);
+    const sql = `SELECT * FROM devices ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const rows = this.#run(() => this.#stmt(sql).all(...args, limit)) as DeviceRow[];
+    return rows.map(toDevice);
+  }
+
+  async latestSessionOfDevice(deviceId: string): Promise<SessionRecord | undefined> {
+    const row = this.#run(() =>
+      this.#stmt('SELECT * FROM sessions WHERE device_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1').get(deviceId),
+    ) as SessionRow | undefined;
+    return row === undefined ? undefined : toSession(row);
+  }
+
+  async queryDecisions(query: DecisionQuery): Promise<AuditEvent[]> {
+    const where = ["type IN ('stream.deny', 'stream.reset')"];
+    const args: (string | number)[] = [];
+    if (query.user !== undefined) (where.push('user = ?'), args.push(query.user));
+    if (query.device !== undefined) (where.push('device = ?'), args.push(query.device));
+    if (query.app !== undefined) (where.push('app = ?'), args.push(query.app));
+    if (query.before !== undefined) (where.push('id < ?'), args.push(query.before));
+    const limit = Math.min(Math.max(1, Math.trunc(query.limit)), AUDIT_PAGE_MAX);
+    const rows = this.#run(() => this.#stmt(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...args, limit)) as AuditRow[];
+    return rows.map(toAuditEvent);
+  }
+
   async ping(): Promise<void> {
     this.#run(() => this.#stmt('SELECT 1').get());
   }
@@ -558,6 +617,31 @@ export class SqliteStore implements Store {
       throw new ZerogateError('ZG_ERR_STORE_UNAVAILABLE', 'the store failed', { cause });
     }
   }
+}
+
+interface ApiTokenRow {
+  id: string;
+  secret_hash: string;
+  name: string;
+  role: 'admin' | 'helpdesk';
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+function toAuditEvent(r: AuditRow): AuditEvent {
+  return {
+    id: r.id,
+    time: r.time,
+    type: r.type,
+    user: r.user ?? undefined,
+    device: r.device ?? undefined,
+    app: r.app ?? undefined,
+    source: r.source ?? undefined,
+    decision: r.decision ?? undefined,
+    reasons: r.reasons === null ? undefined : (JSON.parse(r.reasons) as string[]),
+    detail: r.detail === null ? undefined : (JSON.parse(r.detail) as Record<string, unknown>),
+  };
 }
 
 function migrate(db: Database.Database): void {

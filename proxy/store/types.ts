@@ -128,6 +128,40 @@ export interface PostureRecord {
   report: Record<string, unknown>;
 }
 
+/** Roles an admin API token can carry (DESIGN.md §3: admin and helpdesk). */
+export type ApiRole = 'admin' | 'helpdesk';
+
+/** An API token for automation (`zga_<id>_<secret>`); only the SHA-256 of its secret is kept. */
+export interface ApiTokenRecord {
+  id: string;
+  /** SHA-256 of the token's secret part, hex. */
+  secretHash: string;
+  name: string;
+  role: ApiRole;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | undefined;
+}
+
+/** A device search: every filter optional; newest first; `before` is the last device id seen. */
+export interface DeviceSearch {
+  user?: string | undefined;
+  /** Case-insensitive substring of the hostname. */
+  hostname?: string | undefined;
+  status?: DeviceStatus | undefined;
+  limit: number;
+  before?: string | undefined;
+}
+
+/** Access decisions (`stream.deny`, `stream.reset`) from the audit trail, newest first. */
+export interface DecisionQuery {
+  user?: string | undefined;
+  device?: string | undefined;
+  app?: string | undefined;
+  limit: number;
+  before?: number | undefined;
+}
+
 export interface Store {
   createEnrollmentToken(token: EnrollmentTokenRecord): Promise<void>;
   /** Read-only check of a token, so the expensive work of enrolment is done only for a valid one. */
@@ -202,6 +236,17 @@ export interface Store {
   latestPosture(deviceId: string): Promise<PostureRecord | undefined>;
   /** Newest first. */
   postureHistory(deviceId: string, limit: number): Promise<PostureRecord[]>;
+
+  createApiToken(token: ApiTokenRecord): Promise<void>;
+  getApiToken(id: string): Promise<ApiTokenRecord | undefined>;
+  /** Marks a token revoked; false when unknown or already revoked. */
+  revokeApiToken(id: string, now: number): Promise<boolean>;
+  /** Devices matching every given filter, newest first, at most `limit`. */
+  searchDevices(query: DeviceSearch): Promise<Device[]>;
+  /** The newest session of a device that is not revoked (it may have expired), if any. */
+  latestSessionOfDevice(deviceId: string): Promise<SessionRecord | undefined>;
+  /** Denials and resets from the audit trail (`stream.deny`, `stream.reset`), newest first. */
+  queryDecisions(query: DecisionQuery): Promise<AuditEvent[]>;
 
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;

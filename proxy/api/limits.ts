@@ -1,0 +1,26 @@
+/**
+ * Limits of the admin and helpdesk API (OWASP API4:2023, unrestricted resource consumption),
+ * in one place. Route schemas, the store queries and docs/api.md all use these values.
+ */
+
+/** Longest lifetime an API token may be created with (90 days): automation rotates its keys. */
+export const API_TOKEN_MAX_TTL_MS = 90 * 24 * 60 * 60 * 1000;
+/** Shortest lifetime (one minute): anything shorter is a mistake. */
+export const API_TOKEN_MIN_TTL_MS = 60 * 1000;
+
+/** Requests per minute one source address may make to the API, whatever token it shows. */
+export const API_RATE_PER_SOURCE_PER_MINUTE = 600;
+/** Requests per minute one API token may make, from wherever. */
+export const API_RATE_PER_TOKEN_PER_MINUTE = 300;
+
+/** Default and maximum page sizes (device search, decisions, audit). */
+export const PAGE_DEFAULT = 50;
+export const PAGE_MAX = 200;
+
+/** Posture reports summarised in a device's detail (newest first). */
+export const POSTURE_HISTORY_IN_DETAIL = 20;
+/** Recent decisions (denials, resets) shown in a device's detail. */
+export const DECISIONS_IN_DETAIL = 20;
+
+/** Longest free-text reason an admin may give for a change (it is stored in the audit trail). */
+export const REASON_MAX = 500;

@@ -1,0 +1,131 @@
+/**
+ * The admin and helpdesk API (DESIGN.md §3, §7): `/v1/helpdesk/*` (read: devices, posture,
+ * verdicts, decisions) and `/v1/admin/*` (revocations, audit), authenticated by API tokens,
+ * schema-first (schemas.ts), and described by the OpenAPI document at `/v1/openapi.json`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ZerogateError } from '../../shared/errors.ts';
+import type { AuditLog } from '../audit/index.ts';
+import type { Store } from '../store/index.ts';
+import { apiAuthenticator, apiRateLimiters, byOf, callerOf, type RateLimits } from './auth.ts';
+import { deviceDetail, type DetailDeps } from './device-detail.ts';
+import { API_RATE_PER_SOURCE_PER_MINUTE, API_RATE_PER_TOKEN_PER_MINUTE, PAGE_DEFAULT } from './limits.ts';
+import { buildOpenApi, OPENAPI_PATH } from './openapi.ts';
+import { API_ROUTES, type ApiRouteName, type ApiRouteSpec } from './schemas.ts';
+import { auditView, decisionView, deviceView } from './views.ts';
+
+export interface ApiPluginOptions extends DetailDeps {
+  audit: AuditLog;
+  /** The proxy's version, for the OpenAPI document. */
+  version: string;
+  rateLimits?: Partial<RateLimits>;
+}
+
+type Query = Record<string, string | number | undefined>;
+type Handler = (request: FastifyRequest) => Promise<unknown>;
+
+/** Pages are newest first; `next` is present when a full page came back (there may be more). */
+function pageOf<T>(items: T[], limit: number, cursor: (last: T) => unknown): Record<string, unknown> {
+  const last = items.at(-1);
+  return { items, ...(items.length === limit && last !== undefined ? { next: cursor(last) } : {}) };
+}
+
+function notFound(what: string): ZerogateError {
+  return new ZerogateError('ZG_ERR_NOT_FOUND', `no such ${what}`);
+}
+
+export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions): Promise<void> {
+  const { store, audit } = options;
+  const limiters = apiRateLimiters(app, {
+    perSourcePerMinute: options.rateLimits?.perSourcePerMinute ?? API_RATE_PER_SOURCE_PER_MINUTE,
+    perTokenPerMinute: options.rateLimits?.perTokenPerMinute ?? API_RATE_PER_TOKEN_PER_MINUTE,
+  });
+
+  const handlers: Record<ApiRouteName, Handler> = {
+    async searchDevices(request) {
+      const q = request.query as Query;
+      const limit = (q.limit as number | undefined) ?? PAGE_DEFAULT;
+      const devices = await store.searchDevices({
+        user: q.user as string | undefined,
+        hostname: q.hostname as string | undefined,
+        status: q.status as 'active' | 'revoked' | undefined,
+        before: q.before as string | undefined,
+        limit,
+      });
+      return pageOf(devices.map(deviceView), limit, (d) => d.id);
+    },
+    async getDevice(request) {
+      const { id } = request.params as { id: string };
+      const device = await store.getDevice(id);
+      if (device === undefined) throw notFound('device');
+      return deviceDetail(options, device);
+    },
+    async searchDecisions(request) {
+      const q = request.query as Query;
+      const limit = (q.limit as number | undefined) ?? PAGE_DEFAULT;
+      const events = await store.queryDecisions({
+        user: q.user as string | undefined,
+        device: q.device as string | undefined,
+        app: q.app as string | undefined,
+        before: q.before as number | undefined,
+        limit,
+      });
+      return pageOf(events.map(decisionView), limit, (e) => e.id);
+    },
+    async revokeDevice(request) {
+      const { id } = request.params as { id: string };
+      const { reason } = request.body as { reason: string };
+      const caller = callerOf(request);
+      if ((await store.getDevice(id)) === undefined) throw notFound('device');
+      // The revocation watcher sees the store's revocation sequence and cuts the device's live
+      // tunnels on every node (proxy/devices/revocation-watcher.ts).
+      const revoked = await store.revokeDevice(id, Date.now(), reason);
+      const device = await store.getDevice(id);
+      if (device === undefined) throw notFound('device');
+      if (revoked) {
+        audit.record({ type: 'device.revoke', user: device.user, device: id, source: request.ip, reasons: ['device-revoked'], detail: { ...byOf(caller), reason } });
+      }
+      return { device: deviceView(device), revoked };
+    },
+    async revokeUserSessions(request) {
+      const { user } = request.params as { user: string };
+      const { reason } = request.body as { reason: string };
+      const caller = callerOf(request);
+      const revoked = await store.revokeUserSessions(user, Date.now());
+      audit.record({
+        type: 'admin.change',
+        user,
+        source: request.ip,
+        detail: { action: 'user.sessions.revoke', ...byOf(caller), sessionsEnded: revoked, reason },
+      });
+      return { user, revoked };
+    },
+    async searchAudit(request) {
+      const q = request.query as Query;
+      const limit = (q.limit as number | undefined) ?? PAGE_DEFAULT;
+      const events = await store.queryAudit({
+        ...(q.type === undefined ? {} : { type: q.type as string }),
+        ...(q.user === undefined ? {} : { user: q.user as string }),
+        ...(q.device === undefined ? {} : { device: q.device as string }),
+        ...(q.before === undefined ? {} : { before: q.before as number }),
+        limit,
+      });
+      return pageOf(events.map(auditView), limit, (e) => e.id);
+    },
+  };
+
+  for (const [name, spec] of Object.entries(API_ROUTES) as [ApiRouteName, ApiRouteSpec][]) {
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      schema: spec.schema,
+      onRequest: limiters.bySource,
+      preValidation: apiAuthenticator(store, spec.roles),
+      preHandler: limiters.byToken,
+      handler: handlers[name],
+    });
+  }
+
+  const document = buildOpenApi(options.version);
+  app.get(OPENAPI_PATH, { onRequest: limiters.bySource }, async () => document);
+}

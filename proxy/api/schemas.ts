@@ -1,0 +1,259 @@
+/**
+ * Every route of the admin and helpdesk API with its JSON schemas, in one table: the plugin
+ * registers routes from it (fastify validates requests and serializes responses with these
+ * schemas, so an undocumented field never leaves the proxy), and the OpenAPI document is built
+ * from it, so the document and the server cannot drift apart (OWASP API9:2023, inventory).
+ */
+import type { ApiRole } from '../store/index.ts';
+import { PAGE_MAX, REASON_MAX } from './limits.ts';
+
+type Schema = Record<string, unknown>;
+
+const DEVICE_ID = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' } as const;
+const USER = { type: 'string', minLength: 1, maxLength: 320, pattern: '^[^\\s]+$' } as const;
+const APP_ID = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' } as const;
+const LIMIT = { type: 'integer', minimum: 1, maximum: PAGE_MAX } as const;
+const CURSOR_ID = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
+const TIME = { type: 'string', format: 'date-time' } as const;
+const STATUS = { type: 'string', enum: ['pass', 'fail', 'unknown'] } as const;
+const REASONS = { type: 'array', items: { type: 'string' } } as const;
+
+const strict = (properties: Schema, required: string[] = []): Schema => ({ type: 'object', additionalProperties: false, required, properties });
+
+export const errorSchema = strict(
+  {
+    statusCode: { type: 'integer' },
+    code: { type: 'string', description: 'a stable code of docs/errors.md' },
+    error: { type: 'string' },
+    reasons: REASONS,
+    message: { type: 'string' },
+  },
+  ['statusCode', 'code', 'error', 'message'],
+);
+
+export const deviceSchema = strict(
+  {
+    id: { type: 'string' },
+    user: { type: 'string' },
+    hostname: { type: 'string' },
+    status: { type: 'string', enum: ['active', 'revoked'] },
+    createdAt: TIME,
+    lastSeenAt: TIME,
+    revokedAt: TIME,
+    certSerial: { type: 'string' },
+    certNotAfter: TIME,
+    certFingerprint: { type: 'string' },
+  },
+  ['id', 'user', 'hostname', 'status', 'createdAt', 'certNotAfter'],
+);
+
+const checkSchema = strict({ check: { type: 'string' }, status: STATUS, detail: { type: 'string' } }, ['check', 'status']);
+
+const postureSchema = strict(
+  {
+    receivedAt: TIME,
+    collectedAt: { type: 'string' },
+    agentVersion: { type: 'string' },
+    platform: { type: 'string' },
+    osVersion: { type: 'string' },
+    checks: { type: 'array', items: checkSchema },
+  },
+  ['receivedAt', 'checks'],
+);
+
+const postureSummarySchema = strict(
+  {
+    receivedAt: TIME,
+    collectedAt: { type: 'string' },
+    checks: { type: 'object', additionalProperties: false, properties: Object.fromEntries(['os', 'patch', 'diskEncryption', 'edr', 'firewall', 'screenLock'].map((c) => [c, STATUS])) },
+  },
+  ['receivedAt', 'checks'],
+);
+
+const verdictSchema = strict(
+  {
+    app: { type: 'string' },
+    name: { type: 'string' },
+    allowed: { type: 'boolean' },
+    reportOnly: { type: 'boolean' },
+    reasons: REASONS,
+    remediation: { type: 'array', items: { type: 'string' } },
+  },
+  ['app', 'allowed', 'reasons', 'remediation'],
+);
+
+export const decisionSchema = strict(
+  {
+    id: { type: 'integer' },
+    time: TIME,
+    type: { type: 'string', enum: ['stream.deny', 'stream.reset'] },
+    user: { type: 'string' },
+    device: { type: 'string' },
+    app: { type: 'string' },
+    code: { type: 'string' },
+    trigger: { type: 'string' },
+    reasons: REASONS,
+    remediation: { type: 'array', items: { type: 'string' } },
+  },
+  ['id', 'time', 'type', 'reasons', 'remediation'],
+);
+
+const sessionSummarySchema = strict(
+  {
+    user: { type: 'string' },
+    method: { type: 'string', enum: ['idp', 'token'] },
+    groups: { type: 'array', items: { type: 'string' } },
+    amr: { type: 'array', items: { type: 'string' } },
+    authTime: TIME,
+    createdAt: TIME,
+    expiresAt: TIME,
+  },
+  ['user', 'method', 'groups', 'amr', 'authTime', 'createdAt', 'expiresAt'],
+);
+
+const auditEventSchema = strict(
+  {
+    id: { type: 'integer' },
+    time: TIME,
+    type: { type: 'string' },
+    user: { type: 'string' },
+    device: { type: 'string' },
+    app: { type: 'string' },
+    source: { type: 'string' },
+    decision: { type: 'string', enum: ['allow', 'deny'] },
+    reasons: REASONS,
+    // Secret-free by the audit contract (DESIGN.md §8): codes, ids, counts.
+    detail: { type: 'object', additionalProperties: true },
+  },
+  ['id', 'time', 'type'],
+);
+
+/** A page of items, newest first, with the cursor for the next page when there may be one. */
+const page = (items: Schema, cursor: Schema): Schema => strict({ items: { type: 'array', items }, next: cursor }, ['items']);
+
+export interface RouteSchema {
+  params?: Schema;
+  querystring?: Schema;
+  body?: Schema;
+  response: { 200: Schema };
+}
+
+export interface ApiRouteSpec {
+  method: 'GET' | 'POST';
+  url: string;
+  operationId: string;
+  summary: string;
+  /** Roles that may call it. */
+  roles: readonly ApiRole[];
+  schema: RouteSchema;
+  /** HTTP statuses the route answers besides 200 (for the OpenAPI document). */
+  errors: readonly number[];
+}
+
+const READ: readonly ApiRole[] = ['helpdesk', 'admin'];
+const ADMIN: readonly ApiRole[] = ['admin'];
+const AUTH_ERRORS = [400, 401, 403, 429] as const;
+
+/** The routes, keyed by operation id. */
+export const API_ROUTES = {
+  searchDevices: {
+    method: 'GET',
+    url: '/v1/helpdesk/devices',
+    operationId: 'searchDevices',
+    summary: 'Search devices by user, hostname (substring) and status, newest first',
+    roles: READ,
+    schema: {
+      querystring: strict({
+        user: USER,
+        hostname: { type: 'string', minLength: 1, maxLength: 253 },
+        status: { type: 'string', enum: ['active', 'revoked'] },
+        limit: LIMIT,
+        before: { ...DEVICE_ID, description: 'the last device id of the previous page' },
+      }),
+      response: { 200: page(deviceSchema, { type: 'string' }) },
+    },
+    errors: AUTH_ERRORS,
+  },
+  getDevice: {
+    method: 'GET',
+    url: '/v1/helpdesk/devices/:id',
+    operationId: 'getDevice',
+    summary: 'A device with its posture checklist, posture history, per-app verdicts now and recent decisions',
+    roles: READ,
+    schema: {
+      params: strict({ id: DEVICE_ID }, ['id']),
+      response: {
+        200: strict(
+          {
+            device: deviceSchema,
+            session: sessionSummarySchema,
+            posture: postureSchema,
+            postureHistory: { type: 'array', items: postureSummarySchema },
+            verdicts: { type: 'array', items: verdictSchema },
+            decisions: { type: 'array', items: decisionSchema },
+          },
+          ['device', 'postureHistory', 'verdicts', 'decisions'],
+        ),
+      },
+    },
+    errors: [...AUTH_ERRORS, 404],
+  },
+  searchDecisions: {
+    method: 'GET',
+    url: '/v1/helpdesk/decisions',
+    operationId: 'searchDecisions',
+    summary: 'Recent denials and resets with their reasons and the remediation to read out',
+    roles: READ,
+    schema: {
+      querystring: strict({ user: USER, device: DEVICE_ID, app: APP_ID, limit: LIMIT, before: CURSOR_ID }),
+      response: { 200: page(decisionSchema, { type: 'integer' }) },
+    },
+    errors: AUTH_ERRORS,
+  },
+  revokeDevice: {
+    method: 'POST',
+    url: '/v1/admin/devices/:id/revoke',
+    operationId: 'revokeDevice',
+    summary: 'Revoke a device: its certificates are refused and its live tunnels are cut',
+    roles: ADMIN,
+    schema: {
+      params: strict({ id: DEVICE_ID }, ['id']),
+      body: strict({ reason: { type: 'string', minLength: 1, maxLength: REASON_MAX } }, ['reason']),
+      response: { 200: strict({ device: deviceSchema, revoked: { type: 'boolean' } }, ['device', 'revoked']) },
+    },
+    errors: [...AUTH_ERRORS, 404],
+  },
+  revokeUserSessions: {
+    method: 'POST',
+    url: '/v1/admin/users/:user/sessions/revoke',
+    operationId: 'revokeUserSessions',
+    summary: 'End every live session of a user (their tunnels are cut; devices stay enrolled)',
+    roles: ADMIN,
+    schema: {
+      params: strict({ user: USER }, ['user']),
+      body: strict({ reason: { type: 'string', minLength: 1, maxLength: REASON_MAX } }, ['reason']),
+      response: { 200: strict({ user: { type: 'string' }, revoked: { type: 'integer' } }, ['user', 'revoked']) },
+    },
+    errors: AUTH_ERRORS,
+  },
+  searchAudit: {
+    method: 'GET',
+    url: '/v1/admin/audit',
+    operationId: 'searchAudit',
+    summary: 'Search the audit trail by type, user and device, newest first, by pages',
+    roles: ADMIN,
+    schema: {
+      querystring: strict({
+        type: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9.-]*$' },
+        user: USER,
+        device: DEVICE_ID,
+        limit: LIMIT,
+        before: CURSOR_ID,
+      }),
+      response: { 200: page(auditEventSchema, { type: 'integer' }) },
+    },
+    errors: AUTH_ERRORS,
+  },
+} as const satisfies Record<string, ApiRouteSpec>;
+
+export type ApiRouteName = keyof typeof API_ROUTES;
