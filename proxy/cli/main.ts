@@ -13,6 +13,7 @@ import { SqliteStore, type Store } from '../store/index.ts';
 import { AuditLog } from '../audit/index.ts';
 import { STARTER_CONFIG } from './starter-config.ts';
 import { userCommand } from './user-command.ts';
+import { apiTokenCommand } from './api-token-command.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_RUNTIME = 1;
@@ -30,6 +31,10 @@ commands:
                                          list enrolled devices
   device revoke <device-id> [--reason TEXT] [--config F]
                                          revoke a device and its certificates
+  api-token create --role admin|helpdesk --name N [--ttl 30d] [--json] [--config F]
+                                         print a token for the admin or helpdesk API (shown once)
+  api-token revoke <token-id> [--config F]
+                                         revoke an API token at once
   user hash-password | add | list | disable | enable | reset-totp
                                          users of the embedded IdP (\`zerogate-proxy user\` for details)
   demo [--port 8443]                     a proxy with its IdP and three demo users, a fresh CA and two
@@ -75,6 +80,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await device(rest, io);
       case 'demo':
         return await demo(rest, io);
+      case 'api-token':
+        return await apiTokenCommand(rest, { out: io.out, err: io.err, loadConfig: (file) => loadConfig(configPath(file, io)), withStore });
       case 'user':
         return await userCommand(rest, { out: io.out, err: io.err, readStdin: io.readStdin ?? (async () => undefined) }, {
           loadConfig: (file) => loadConfig(configPath(file, io)),

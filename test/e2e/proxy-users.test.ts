@@ -3,7 +3,7 @@
  * stdin or are generated and printed once; disabling a user ends their sessions.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../proxy/identity/idp/index.ts';
@@ -87,4 +87,39 @@ describe('zerogate-proxy user', () => {
     expect(await run(['user', 'reset-totp', 'dave', '--config', config])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error ZG_ERR_NOT_FOUND: dave has no authenticator/) });
     expect(await run(['user', 'disable', 'nobody', '--config', config])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error ZG_ERR_NOT_FOUND/) });
   });
+});
+
+describe('zerogate-proxy api-token', () => {
+  it('creates a helpdesk token that the API accepts, refuses admin routes to it, and revokes it', async () => {
+    const { startProxyProcess, freePort } = await import('../helpers/processes.ts');
+    const { request } = await import('node:https');
+    const dir = tempDir();
+    const proxy = await startProxyProcess(dir, await freePort(), '  []\n');
+    try {
+      const created = await run(['api-token', 'create', '--role', 'helpdesk', '--name', 'ticket-bot', '--ttl', '1h', '--json', '--config', proxy.configFile]);
+      expect(created.code).toBe(0);
+      const { token, id, role } = JSON.parse(created.stdout) as { token: string; id: string; role: string };
+      expect(token).toMatch(/^zga_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+      expect(role).toBe('helpdesk');
+      const ca = readFileSync(join(dir, 'data', 'ca.pem'), 'utf8');
+      const get = (path: string, bearer: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = request(new URL(path, proxy.url), { ca, headers: { authorization: `Bearer ${bearer}` } }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      expect((await get('/v1/helpdesk/devices', token)).status).toBe(200);
+      expect(JSON.parse((await get('/v1/admin/audit', token)).body)).toMatchObject({ statusCode: 403, code: 'ZG_ERR_API_FORBIDDEN' });
+      expect(await run(['api-token', 'revoke', id, '--config', proxy.configFile])).toMatchObject({ code: 0, stdout: `revoked API token ${id}\n` });
+      expect(JSON.parse((await get('/v1/helpdesk/devices', token)).body)).toMatchObject({ statusCode: 401, code: 'ZG_ERR_API_TOKEN_REVOKED' });
+      expect(await run(['api-token', 'create', '--role', 'root', '--name', 'x', '--config', proxy.configFile])).toMatchObject({ code: 2 });
+      expect(await run(['api-token', 'create', '--role', 'admin', '--name', 'x', '--ttl', '91d', '--config', proxy.configFile])).toMatchObject({ code: 2 });
+    } finally {
+      await proxy.kill();
+    }
+  }, 60_000);
 });
