@@ -277,6 +277,8 @@ enrollment:
   maxTokenTtl: 30d                          # longest --ttl that token create accepts
 audit:
   file: /var/log/zerogate/audit.jsonl       # or stdout (the default), or none
+metrics:
+  public: false                             # true: GET /metrics without an API token
 identity:
   # The embedded IdP at /idp (the default). Hashes come from \`zerogate-proxy user hash-password\`;
   # more users can live in the store (\`zerogate-proxy user add\`).

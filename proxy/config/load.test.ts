@@ -91,6 +91,7 @@ describe('parseConfig: valid configs', () => {
       devices: { certTtlMs: D + 12 * H },
       enrollment: { tokenTtlMs: 30 * M, maxTokenTtlMs: 7 * D },
       audit: { file: '/etc/zerogate/logs/audit.jsonl' },
+      metrics: { public: false },
       identity: {
         provider: 'oidc',
         embedded: { users: [] },
@@ -167,6 +168,7 @@ describe('parseConfig: valid configs', () => {
       devices: { certTtlMs: 7 * D },
       enrollment: { tokenTtlMs: H, maxTokenTtlMs: 30 * D },
       audit: { file: 'stdout' },
+      metrics: { public: false },
       identity: {
         provider: 'embedded',
         embedded: { users: [] },
@@ -231,7 +233,7 @@ describe('parseConfig: errors name the file, path, line, expected and found', ()
   it('rejects unknown top-level keys without a far-fetched suggestion', () => {
     const issue = onlyIssue('colour: blue\n');
     expect(issue.message).toBe(
-      'zerogate.yaml:1:1: colour: unknown key "colour" (expected one of: server, dataDir, devices, enrollment, audit, identity, limits, apps, policies)',
+      'zerogate.yaml:1:1: colour: unknown key "colour" (expected one of: server, dataDir, devices, enrollment, audit, metrics, identity, limits, apps, policies)',
     );
   });
 

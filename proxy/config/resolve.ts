@@ -75,6 +75,7 @@ export function resolveConfig(raw: unknown, baseDir: string, issues: ConfigIssue
     devices: { certTtlMs: duration(ctx, ['devices', 'certTtl'], entry(devices, 'certTtl'), 'certTtl') },
     enrollment: { tokenTtlMs, maxTokenTtlMs },
     audit: { file: auditFile(ctx, entry(entry(raw, 'audit'), 'file')) },
+    metrics: { public: entry(entry(raw, 'metrics'), 'public') === true },
     identity: resolveIdentity(ctx, entry(raw, 'identity')),
     limits: {
       maxFramePayload: integer(entry(limits, 'maxFramePayload'), 'maxFramePayload'),

@@ -414,6 +414,19 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    metrics: {
+      type: 'object',
+      additionalProperties: false,
+      description: '`GET /metrics` (Prometheus): app ids and counts, no identities.',
+      properties: {
+        public: {
+          type: 'boolean',
+          default: false,
+          description:
+            'false: a scrape needs an API token (`zerogate-proxy api-token create`, any role) as a bearer token; true: anyone who reaches the port may read the metrics (only behind a network you trust).',
+        },
+      },
+    },
     identity: identitySchema,
     limits: {
       type: 'object',

@@ -169,6 +169,8 @@ export interface ProxyConfig {
   /** `stdout`, `none`, or an absolute file path. */
   audit: { file: 'stdout' | 'none' | (string & {}) };
   identity: IdentityConfig;
+  /** `GET /metrics`: `public` false requires an API token. */
+  metrics: { public: boolean };
   limits: TunnelLimitsConfig;
   apps: AppConfig[];
   policies: Record<string, PolicyConfig>;
@@ -219,6 +221,7 @@ export interface ConfigInput {
   devices?: { certTtl?: string };
   enrollment?: { tokenTtl?: string; maxTokenTtl?: string };
   audit?: { file?: string };
+  metrics?: { public?: boolean };
   identity?: {
     users?: { username: string; email: string; name?: string; groups?: string[]; passwordHash: string; totpSecret?: string }[];
     oidc?: {

@@ -5,6 +5,7 @@ import { ERROR_CODES, isZerogateError, ZerogateError } from '../../shared/errors
 import type { AuditLog } from '../audit/index.ts';
 import type { AppConfig, PolicyConfig, ProxyConfig } from '../config/index.ts';
 import { ProxyMetrics } from '../metrics/index.ts';
+import { verifyApiToken } from '../api/tokens.ts';
 import { parsePostureReport } from '../../shared/posture/validate.ts';
 import { isReason, REASONS } from '../../shared/reasons.ts';
 import { decideAccess, type PostureState } from '../tunnel/access.ts';
@@ -27,6 +28,9 @@ export const ENROLL_RATE_PER_MINUTE = 20;
  * trail with refusals) is cut off with 429.
  */
 export const TUNNEL_RATE_PER_MINUTE = 600;
+
+/** Metrics scrapes per source address per minute (Prometheus scrapes every 15-60 s). */
+export const METRICS_RATE_PER_MINUTE = 120;
 
 /** Request body limit for every JSON route (enrolment bodies are a few KiB). */
 export const BODY_LIMIT = 64 * 1024;
@@ -140,8 +144,16 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     }
     return { status: 'ready' };
   });
-  // Prometheus scrapes this (DESIGN.md §7). Counts and app ids only: no user, device or token.
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  // Prometheus scrapes this (DESIGN.md §7). Counts and app ids only: no user, device or token;
+  // still, app ids are internal: a scrape needs an API token unless `metrics.public`.
+  app.get('/metrics', { config: { rateLimit: { max: METRICS_RATE_PER_MINUTE, timeWindow: 60_000 } } }, async (request, reply) => {
+    if (!config.metrics.public) {
+      const bearer = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+      if (bearer === undefined) throw new ZerogateError('ZG_ERR_API_TOKEN_REQUIRED', 'GET /metrics needs an API token as a bearer token (or metrics.public: true)', { reasons: ['user-unauthenticated'] });
+      await verifyApiToken(store, bearer);
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   app.get('/.well-known/zerogate', async () => ({
     version: VERSION,

@@ -7,6 +7,7 @@
 import { createServer, connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunnelClient } from '../../agent/core/tunnel/index.ts';
+import { createApiToken } from '../../proxy/api/tokens.ts';
 import type { DeviceCredentials } from '../../agent/core/state/index.ts';
 import type { PostureReport } from '../../shared/posture/index.ts';
 import type { ControlMessage, Problem } from '../../shared/wire/index.ts';
@@ -211,7 +212,11 @@ describe('continuous verification of live streams', () => {
   });
 
   it('exposes decisions, resets, live streams and evaluation time at GET /metrics, without identities', async () => {
-    const response = await stack.proxy.built.app.inject({ url: '/metrics' });
+    // App ids are internal: without metrics.public a scrape needs an API token.
+    expect((await stack.proxy.built.app.inject({ url: '/metrics' })).json()).toMatchObject({ statusCode: 401, code: 'ZG_ERR_API_TOKEN_REQUIRED' });
+    expect((await stack.proxy.built.app.inject({ url: '/metrics', headers: { authorization: 'Bearer zga_0000000000000000_' + 'x'.repeat(43) } })).statusCode).toBe(401);
+    const { token } = await createApiToken(stack.proxy.store, { role: 'helpdesk', name: 'prometheus', ttlMs: 3_600_000 });
+    const response = await stack.proxy.built.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
     const text = response.body;

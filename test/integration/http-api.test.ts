@@ -114,3 +114,16 @@ describe('discovery with an external IdP', () => {
     }
   }, 30_000);
 });
+
+describe('GET /metrics with metrics.public', () => {
+  it('answers without a token only when the admin made the metrics public', async () => {
+    const stack = await startStack({ metrics: { public: true } });
+    try {
+      const response = await stack.proxy.built.app.inject({ url: '/metrics' });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toMatch(/^# HELP zerogate_decisions_total/m);
+    } finally {
+      await stack.close();
+    }
+  }, 30_000);
+});
