@@ -64,7 +64,9 @@ export function apiRateLimiters(app: FastifyInstance, limits: RateLimits) {
   const token = app.createRateLimit({
     max: limits.perTokenPerMinute,
     timeWindow: 60_000,
-    keyGenerator: (request) => `tok:${request.zgApiCaller?.tokenId ?? request.ip}`,
+    // An API token, else the employee of a `/v1/me/*` session, else the source address.
+    keyGenerator: (request) =>
+      request.zgApiCaller !== undefined ? `tok:${request.zgApiCaller.tokenId}` : request.zgSession !== undefined ? `user:${request.zgSession.session.user}` : `src:${request.ip}`,
   });
   const enforce = (limiter: typeof source) => async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const result = await limiter(request);

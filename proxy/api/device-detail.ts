@@ -6,10 +6,10 @@ import { parsePostureReport } from '../../shared/posture/validate.ts';
 import type { AppConfig, PolicyConfig } from '../config/index.ts';
 import type { SessionClaims } from '../identity/index.ts';
 import type { ProxyMetrics } from '../metrics/index.ts';
-import type { Device, SessionRecord, Store } from '../store/index.ts';
+import type { Device, PostureRecord, SessionRecord, Store } from '../store/index.ts';
 import { decideAccess, type PostureState } from '../tunnel/access.ts';
 import { DECISIONS_IN_DETAIL, POSTURE_HISTORY_IN_DETAIL } from './limits.ts';
-import { decisionView, deviceView, postureSummaryView, postureView, remediationOf, sessionView } from './views.ts';
+import { decisionView, deviceView, myDeviceView, postureSummaryView, postureView, remediationOf, sessionView } from './views.ts';
 
 export interface DetailDeps {
   store: Store;
@@ -32,19 +32,58 @@ export async function deviceDetail(deps: DetailDeps, device: Device, now = Date.
     store.latestSessionOfDevice(device.id),
     store.queryDecisions({ device: device.id, limit: DECISIONS_IN_DETAIL }),
   ]);
-  let posture: PostureState | undefined;
-  if (latest !== undefined) {
-    try {
-      posture = { report: parsePostureReport(latest.report), receivedAt: latest.receivedAt };
-    } catch {
-      posture = undefined;
-    }
+  const live = liveSession(session, now);
+  return {
+    device: deviceView(device),
+    ...(live === undefined ? {} : { session: sessionView(live) }),
+    ...(latest === undefined ? {} : { posture: postureView(latest) }),
+    postureHistory: history.map(postureSummaryView),
+    verdicts: verdictsOf(deps, device, latest, live, now),
+    decisions: decisions.map(decisionView),
+  };
+}
+
+/**
+ * A device as its own user sees it (`/v1/me/devices`): the record without certificate
+ * internals, the latest posture checklist, optionally the posture history, and each app's
+ * verdict with the remediation; no session details (groups), no audit events.
+ */
+export async function myDeviceDetail(deps: DetailDeps, device: Device, options: { history: boolean; current: boolean }, now = Date.now()): Promise<Record<string, unknown>> {
+  const { store } = deps;
+  const [latest, history, session] = await Promise.all([
+    store.latestPosture(device.id),
+    options.history ? store.postureHistory(device.id, POSTURE_HISTORY_IN_DETAIL) : Promise.resolve([]),
+    store.latestSessionOfDevice(device.id),
+  ]);
+  const live = liveSession(session, now);
+  return {
+    device: myDeviceView(device, options.current),
+    ...(latest === undefined ? {} : { posture: postureView(latest) }),
+    ...(options.history ? { postureHistory: history.map(postureSummaryView) } : {}),
+    verdicts: verdictsOf(deps, device, latest, live, now),
+  };
+}
+
+/** The latest posture record of a device, parsed for the evaluator; undefined when absent or unreadable. */
+export function postureStateOf(latest: PostureRecord | undefined): PostureState | undefined {
+  if (latest === undefined) return undefined;
+  try {
+    return { report: parsePostureReport(latest.report), receivedAt: latest.receivedAt };
+  } catch {
+    return undefined;
   }
-  const live = session !== undefined && session.revokedAt === undefined && now < session.maxExpiresAt ? session : undefined;
+}
+
+function liveSession(session: SessionRecord | undefined, now: number): SessionRecord | undefined {
+  return session !== undefined && session.revokedAt === undefined && now < session.maxExpiresAt ? session : undefined;
+}
+
+function verdictsOf(deps: DetailDeps, device: Device, latest: PostureRecord | undefined, live: SessionRecord | undefined, now: number): Record<string, unknown>[] {
+  const posture = postureStateOf(latest);
   const identity = { claims: claimsOf(live ?? syntheticSession(device, now)), session: live ?? syntheticSession(device, now) };
   const subject = { identity, deviceId: device.id, posture, source: '0.0.0.0' };
-  const verdicts = [...deps.apps().values()].map((app) => {
-    // A preview for the helpdesk, not an access: not counted in the decision metrics.
+  return [...deps.apps().values()].map((app) => {
+    // A preview, not an access: not counted in the decision metrics.
     const decision = decideAccess(app, deps.policies(), subject, deps.metrics, now, 'none');
     // Without a live session or with the device revoked, nothing is reachable whatever the policy says.
     const blockers = [...(device.status === 'revoked' ? ['device-revoked'] : []), ...(live === undefined ? ['user-unauthenticated'] : [])];
@@ -59,14 +98,6 @@ export async function deviceDetail(deps: DetailDeps, device: Device, now = Date.
       remediation: remediationOf(reasons),
     };
   });
-  return {
-    device: deviceView(device),
-    ...(live === undefined ? {} : { session: sessionView(live) }),
-    ...(latest === undefined ? {} : { posture: postureView(latest) }),
-    postureHistory: history.map(postureSummaryView),
-    verdicts,
-    decisions: decisions.map(decisionView),
-  };
 }
 
 /** A session-less identity (the device's user, no groups, no MFA) to judge posture criteria. */

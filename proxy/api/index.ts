@@ -2,5 +2,6 @@
 export { apiPlugin, type ApiPluginOptions } from './plugin.ts';
 export { createApiToken, revokeApiToken, verifyApiToken, parseApiToken, API_ROLES, type ApiCaller, type CreatedApiToken, type CreateApiTokenInput } from './tokens.ts';
 export { buildOpenApi, OPENAPI_PATH } from './openapi.ts';
-export { API_ROUTES, type ApiRouteSpec } from './schemas.ts';
+export { API_ROUTES, ME_ROUTES, POLICY_ROUTES, type ApiRouteSpec, type MeRouteSpec } from './schemas.ts';
+export { validatePolicy, simulatePolicy, type PolicyIssue, type PolicyValidation, type SimulateInput } from './policies.ts';
 export * from './limits.ts';

@@ -24,3 +24,14 @@ export const DECISIONS_IN_DETAIL = 20;
 
 /** Longest free-text reason an admin may give for a change (it is stored in the audit trail). */
 export const REASON_MAX = 500;
+
+/** Devices per page of `GET /v1/me/devices` (each item carries its verdicts): default and maximum. */
+export const ME_PAGE_DEFAULT = 20;
+export const ME_PAGE_MAX = 50;
+
+/** Largest body of the policy routes (validate, simulate): a policy and a posture report fit in a few KiB. */
+export const POLICY_BODY_LIMIT = 16 * 1024;
+/** Most groups and amr values a simulation may name; oldest sign-in it may describe (one year). */
+export const SIMULATE_MAX_GROUPS = 100;
+export const SIMULATE_MAX_AMR = 16;
+export const SIMULATE_MAX_AUTH_AGE_SECONDS = 365 * 24 * 60 * 60;

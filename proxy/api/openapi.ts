@@ -5,7 +5,7 @@
  * the same there and in fastify's Ajv (draft-07).
  */
 import { ERROR_CODES } from '../../shared/errors.ts';
-import { API_ROUTES, errorSchema, type ApiRouteSpec } from './schemas.ts';
+import { API_ROUTES, errorSchema, ME_ROUTES, POLICY_ROUTES, type ApiRouteSpec, type MeRouteSpec } from './schemas.ts';
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 
@@ -14,10 +14,19 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'No valid API token (ZG_ERR_API_TOKEN_REQUIRED, ZG_ERR_API_TOKEN_INVALID, ZG_ERR_API_TOKEN_EXPIRED, ZG_ERR_API_TOKEN_REVOKED).',
   403: "The token's role does not allow this route (ZG_ERR_API_FORBIDDEN).",
   404: 'No such object (ZG_ERR_NOT_FOUND).',
+  413: 'The request body is larger than the route accepts (ZG_ERR_BAD_REQUEST).',
   429: 'Too many requests (ZG_ERR_RATE_LIMITED); see Retry-After.',
 };
 
-function operation(spec: ApiRouteSpec): Record<string, unknown> {
+const ME_STATUS_TEXT: Record<number, string> = {
+  ...STATUS_TEXT,
+  401: 'No valid device certificate or session token (ZG_ERR_DEVICE_*, ZG_ERR_SESSION_*); see reasons.',
+  403: 'The device is revoked or its certificate is not accepted; see reasons.',
+  404: "No such device among the caller's own (another user's device answers the same, ZG_ERR_NOT_FOUND).",
+};
+
+function operation(spec: ApiRouteSpec | MeRouteSpec): Record<string, unknown> {
+  const me = !('roles' in spec);
   const parameters: Record<string, unknown>[] = [];
   const params = spec.schema.params as { properties?: Record<string, unknown> } | undefined;
   for (const [name, schema] of Object.entries(params?.properties ?? {})) parameters.push({ name, in: 'path', required: true, schema });
@@ -27,14 +36,15 @@ function operation(spec: ApiRouteSpec): Record<string, unknown> {
     200: { description: 'OK', content: { 'application/json': { schema: spec.schema.response[200] } } },
   };
   for (const status of spec.errors) {
-    responses[status] = { description: STATUS_TEXT[status] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    const own = status === 400 ? spec.schema.response[400] : undefined;
+    responses[status] = { description: (me ? ME_STATUS_TEXT : STATUS_TEXT)[status] ?? 'Error', content: { 'application/json': { schema: own ?? { $ref: '#/components/schemas/Error' } } } };
   }
   return {
     operationId: spec.operationId,
     summary: spec.summary,
-    description: `Roles: ${spec.roles.join(', ')}.`,
-    tags: [spec.url.startsWith('/v1/admin/') ? 'admin' : 'helpdesk'],
-    security: [{ apiToken: [] }],
+    description: me ? "Employees: the agent's device certificate (mutual TLS) and session token; only the caller's own objects." : `Roles: ${spec.roles.join(', ')}.`,
+    tags: [me ? 'me' : spec.url.startsWith('/v1/admin/') ? 'admin' : 'helpdesk'],
+    security: me ? [{ deviceCertificate: [], sessionToken: [] }] : [{ apiToken: [] }],
     parameters,
     ...(spec.schema.body === undefined ? {} : { requestBody: { required: true, content: { 'application/json': { schema: spec.schema.body } } } }),
     responses,
@@ -44,7 +54,7 @@ function operation(spec: ApiRouteSpec): Record<string, unknown> {
 /** Builds the document (pure: the same input gives the same document). */
 export function buildOpenApi(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const spec of Object.values(API_ROUTES) as ApiRouteSpec[]) {
+  for (const spec of [...Object.values(API_ROUTES), ...Object.values(POLICY_ROUTES), ...Object.values(ME_ROUTES)] as (ApiRouteSpec | MeRouteSpec)[]) {
     const path = spec.url.replace(/:([A-Za-z]+)/g, '{$1}');
     (paths[path] ??= {})[spec.method.toLowerCase()] = operation(spec);
   }
@@ -59,13 +69,17 @@ export function buildOpenApi(version: string): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: {
-      title: 'Zerogate admin and helpdesk API',
+      title: 'Zerogate admin, helpdesk and employee API',
       version,
       description: 'See docs/api.md. Error codes: docs/errors.md.',
     },
     servers: [{ url: '/' }],
     components: {
-      securitySchemes: { apiToken: { type: 'http', scheme: 'bearer', bearerFormat: 'zga_<id>_<secret>' } },
+      securitySchemes: {
+        apiToken: { type: 'http', scheme: 'bearer', bearerFormat: 'zga_<id>_<secret>' },
+        deviceCertificate: { type: 'mutualTLS', description: "the device certificate the agent was enrolled with" },
+        sessionToken: { type: 'http', scheme: 'bearer', description: "the agent's session token (from sign-in)" },
+      },
       schemas: { Error: { ...errorSchema, properties: { ...(errorSchema.properties as object), code: { type: 'string', enum: Object.keys(ERROR_CODES) } } } },
     },
     paths,

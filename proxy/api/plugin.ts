@@ -3,15 +3,18 @@
  * verdicts, decisions) and `/v1/admin/*` (revocations, audit), authenticated by API tokens,
  * schema-first (schemas.ts), and described by the OpenAPI document at `/v1/openapi.json`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZerogateError } from '../../shared/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
+import type { SessionService } from '../identity/index.ts';
 import type { Store } from '../store/index.ts';
+import { deviceGuard, sessionGuard } from '../tunnel/endpoint.ts';
 import { apiAuthenticator, apiRateLimiters, byOf, callerOf, type RateLimits } from './auth.ts';
-import { deviceDetail, type DetailDeps } from './device-detail.ts';
-import { API_RATE_PER_SOURCE_PER_MINUTE, API_RATE_PER_TOKEN_PER_MINUTE, PAGE_DEFAULT } from './limits.ts';
+import { deviceDetail, myDeviceDetail, type DetailDeps } from './device-detail.ts';
+import { API_RATE_PER_SOURCE_PER_MINUTE, API_RATE_PER_TOKEN_PER_MINUTE, ME_PAGE_DEFAULT, PAGE_DEFAULT } from './limits.ts';
 import { buildOpenApi, OPENAPI_PATH } from './openapi.ts';
-import { API_ROUTES, type ApiRouteName, type ApiRouteSpec } from './schemas.ts';
+import { invalidPolicyBody, simulatePolicy, validatePolicy, type SimulateInput } from './policies.ts';
+import { API_ROUTES, ME_ROUTES, POLICY_ROUTES, type ApiRouteName, type ApiRouteSpec, type MeRouteName, type MeRouteSpec, type PolicyRouteName } from './schemas.ts';
 import { auditView, decisionView, deviceView } from './views.ts';
 
 export interface ApiPluginOptions extends DetailDeps {
@@ -19,10 +22,12 @@ export interface ApiPluginOptions extends DetailDeps {
   /** The proxy's version, for the OpenAPI document. */
   version: string;
   rateLimits?: Partial<RateLimits>;
+  /** Sessions, for `/v1/me/*` (device certificate + session token, like `/v1/me/apps`). */
+  sessions: SessionService;
 }
 
 type Query = Record<string, string | number | undefined>;
-type Handler = (request: FastifyRequest) => Promise<unknown>;
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 /** Pages are newest first; `next` is present when a full page came back (there may be more). */
 function pageOf<T>(items: T[], limit: number, cursor: (last: T) => unknown): Record<string, unknown> {
@@ -114,15 +119,89 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
     },
   };
 
-  for (const [name, spec] of Object.entries(API_ROUTES) as [ApiRouteName, ApiRouteSpec][]) {
+  const policyHandlers: Record<PolicyRouteName, Handler> = {
+    async validatePolicy(request, reply) {
+      const { policy } = request.body as { policy: unknown };
+      const checked = validatePolicy(policy);
+      if (!checked.valid) return reply.code(400).send(invalidPolicyBody(checked.errors));
+      return checked;
+    },
+    async simulatePolicy(request, reply) {
+      const outcome = await simulatePolicy(options, request.body as SimulateInput);
+      if (!outcome.ok) return reply.code(400).send(invalidPolicyBody(outcome.errors));
+      return outcome.result;
+    },
+  };
+
+  const tokenRoutes: [string, ApiRouteSpec, Handler][] = [
+    ...(Object.entries(API_ROUTES) as [ApiRouteName, ApiRouteSpec][]).map(([name, spec]): [string, ApiRouteSpec, Handler] => [name, spec, handlers[name]]),
+    ...(Object.entries(POLICY_ROUTES) as [PolicyRouteName, ApiRouteSpec][]).map(([name, spec]): [string, ApiRouteSpec, Handler] => [name, spec, policyHandlers[name]]),
+  ];
+  for (const [, spec, handler] of tokenRoutes) {
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      schema: spec.schema,
+      ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }),
+      onRequest: limiters.bySource,
+      preValidation: apiAuthenticator(store, spec.roles),
+      preHandler: limiters.byToken,
+      handler,
+    });
+  }
+
+  // `/v1/me/*`: the caller is an employee's agent (device certificate + session token), and
+  // sees only objects of the session's user (OWASP API1:2023, object-level authorization).
+  const guard = deviceGuard({ store, audit });
+  const signedIn = sessionGuard({ sessions: options.sessions, audit });
+  const userOf = (request: FastifyRequest): string => {
+    const session = request.zgSession;
+    if (session === undefined || request.zgDevice === undefined) throw new TypeError('the device and session guards did not run');
+    return session.session.user;
+  };
+  const meHandlers: Record<MeRouteName, Handler> = {
+    async listMyDevices(request) {
+      const user = userOf(request);
+      const q = request.query as Query;
+      const limit = (q.limit as number | undefined) ?? ME_PAGE_DEFAULT;
+      const devices = await store.searchDevices({ user, before: q.before as string | undefined, limit });
+      const now = Date.now();
+      const items = await Promise.all(
+        devices.filter((d) => d.user === user).map((d) => myDeviceDetail(options, d, { history: false, current: d.id === request.zgDevice?.id }, now)),
+      );
+      return pageOf(items, limit, (item) => (item.device as { id: string }).id);
+    },
+    async getMyDevice(request) {
+      const user = userOf(request);
+      const { id } = request.params as { id: string };
+      const device = await store.getDevice(id);
+      if (device === undefined || device.user !== user) {
+        if (device !== undefined) {
+          // Another user's device: answered like a missing one (ids do not reveal what exists), audited.
+          audit.record({
+            type: 'api.deny',
+            decision: 'deny',
+            user,
+            device: request.zgDevice?.id,
+            source: request.ip,
+            reasons: ['user-not-allowed'],
+            detail: { route: request.routeOptions.url, code: 'ZG_ERR_NOT_FOUND', object: 'device', objectId: id, why: 'not-owner' },
+          });
+        }
+        throw notFound('device');
+      }
+      return myDeviceDetail(options, device, { history: true, current: device.id === request.zgDevice?.id });
+    },
+  };
+  for (const [name, spec] of Object.entries(ME_ROUTES) as [MeRouteName, MeRouteSpec][]) {
     app.route({
       method: spec.method,
       url: spec.url,
       schema: spec.schema,
       onRequest: limiters.bySource,
-      preValidation: apiAuthenticator(store, spec.roles),
+      preValidation: [guard, signedIn],
       preHandler: limiters.byToken,
-      handler: handlers[name],
+      handler: meHandlers[name],
     });
   }
 

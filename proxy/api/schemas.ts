@@ -5,7 +5,8 @@
  * from it, so the document and the server cannot drift apart (OWASP API9:2023, inventory).
  */
 import type { ApiRole } from '../store/index.ts';
-import { PAGE_MAX, REASON_MAX } from './limits.ts';
+import { REQUIRE_CRITERIA } from '../policy/types.ts';
+import { ME_PAGE_MAX, PAGE_MAX, POLICY_BODY_LIMIT, REASON_MAX, SIMULATE_MAX_AMR, SIMULATE_MAX_AUTH_AGE_SECONDS, SIMULATE_MAX_GROUPS } from './limits.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -135,7 +136,8 @@ export interface RouteSchema {
   params?: Schema;
   querystring?: Schema;
   body?: Schema;
-  response: { 200: Schema };
+  /** 200, and 400 where the route answers a body of its own besides the error shape. */
+  response: { 200: Schema; 400?: Schema };
 }
 
 export interface ApiRouteSpec {
@@ -147,6 +149,18 @@ export interface ApiRouteSpec {
   roles: readonly ApiRole[];
   schema: RouteSchema;
   /** HTTP statuses the route answers besides 200 (for the OpenAPI document). */
+  errors: readonly number[];
+  /** Largest request body, when below the server's 64 KiB. */
+  bodyLimit?: number;
+}
+
+/** A route of `/v1/me/*`: called by an employee's agent with its device certificate and session token. */
+export interface MeRouteSpec {
+  method: 'GET';
+  url: string;
+  operationId: string;
+  summary: string;
+  schema: RouteSchema;
   errors: readonly number[];
 }
 
@@ -257,3 +271,174 @@ export const API_ROUTES = {
 } as const satisfies Record<string, ApiRouteSpec>;
 
 export type ApiRouteName = keyof typeof API_ROUTES;
+
+// ---- Policies (admin): validation and simulation ------------------------------------------
+
+/**
+ * A policy in the config file's shape (docs/policy.md). Only bounded here (a JSON object of the
+ * body limit): its members are checked by the config machinery, which refuses unknown keys
+ * with a path and a suggestion, like a config file.
+ */
+const POLICY_INPUT = { type: 'object', maxProperties: 8, description: 'a policy as under `policies.<name>` in the config file (docs/policy.md)' } as const;
+const STRINGS = (maxItems: number, maxLength: number): Schema => ({ type: 'array', maxItems, items: { type: 'string', minLength: 1, maxLength } });
+
+const normalisedPolicySchema = strict(
+  {
+    mode: { type: 'string', enum: ['enforce', 'report-only'] },
+    allow: {
+      type: 'array',
+      items: strict({ groups: { type: 'array', items: { type: 'string' } }, emails: { type: 'array', items: { type: 'string' } }, users: { type: 'array', items: { type: 'string' } } }),
+    },
+    require: strict({
+      mfa: { type: 'boolean' },
+      maxAuthAgeMs: { type: 'integer' },
+      posture: strict({
+        maxAgeMs: { type: 'integer' },
+        osMinVersion: strict({ darwin: { type: 'string' }, win32: { type: 'string' }, linux: { type: 'string' } }),
+        maxPatchAgeDays: { type: 'integer' },
+        diskEncryption: { type: 'boolean' },
+        edr: { type: 'array', items: { type: 'string' } },
+        firewall: { type: 'boolean' },
+        screenLock: { anyOf: [{ type: 'boolean' }, strict({ maxTimeoutMs: { type: 'integer' } }, ['maxTimeoutMs'])] },
+      }),
+      sourceCidrs: { type: 'array', items: strict({ cidr: { type: 'string' }, family: { type: 'integer', enum: [4, 6] }, network: { type: 'string' }, prefix: { type: 'integer' } }, ['cidr', 'family', 'network', 'prefix']) },
+    }),
+  },
+  ['mode', 'allow', 'require'],
+);
+
+const policyIssueSchema = strict(
+  { path: { type: 'string' }, expected: { type: 'string' }, found: { type: 'string' }, message: { type: 'string' } },
+  ['path', 'expected', 'found', 'message'],
+);
+
+/** The error shape, plus `valid: false` and the problems found (a policy that does not validate). */
+const policyInvalidSchema = strict(
+  { ...(errorSchema.properties as Schema), valid: { type: 'boolean', enum: [false] }, errors: { type: 'array', items: policyIssueSchema } },
+  ['statusCode', 'code', 'error', 'message'],
+);
+
+/** Per-criterion details of a decision (proxy/policy DecisionData): evaluator output, JSON, secret-free. */
+const criterionDataSchema = { type: 'object', required: ['pass'], properties: { pass: { type: 'boolean' } }, additionalProperties: true } as const;
+const decisionDataSchema = strict(
+  {
+    admittedBy: { type: ['string', 'null'] },
+    allow: { type: 'array', items: criterionDataSchema },
+    require: strict(Object.fromEntries(REQUIRE_CRITERIA.map((c) => [c, criterionDataSchema]))),
+  },
+  ['admittedBy', 'allow', 'require'],
+);
+
+export const POLICY_ROUTES = {
+  validatePolicy: {
+    method: 'POST',
+    url: '/v1/admin/policies/validate',
+    operationId: 'validatePolicy',
+    summary: 'Validate a policy as the config loader would; answers it normalised, or every problem with its path',
+    roles: ADMIN,
+    bodyLimit: POLICY_BODY_LIMIT,
+    schema: {
+      body: strict({ policy: POLICY_INPUT }, ['policy']),
+      response: { 200: strict({ valid: { type: 'boolean', enum: [true] }, policy: normalisedPolicySchema }, ['valid', 'policy']), 400: policyInvalidSchema },
+    },
+    errors: [...AUTH_ERRORS, 413],
+  },
+  simulatePolicy: {
+    method: 'POST',
+    url: '/v1/admin/policies/simulate',
+    operationId: 'simulatePolicy',
+    summary: 'Would this user on this device reach this app, and why not: the decision of the policy decision point, with reasons and remediation',
+    roles: ADMIN,
+    bodyLimit: POLICY_BODY_LIMIT,
+    schema: {
+      body: strict(
+        {
+          app: APP_ID,
+          policy: { ...POLICY_INPUT, description: "a candidate policy (config file shape); absent: the app's current policy" },
+          user: USER,
+          groups: STRINGS(SIMULATE_MAX_GROUPS, 256),
+          amr: STRINGS(SIMULATE_MAX_AMR, 32),
+          authAgeSeconds: { type: 'integer', minimum: 0, maximum: SIMULATE_MAX_AUTH_AGE_SECONDS },
+          device: { ...DEVICE_ID, description: "an enrolled device: its latest posture is used unless `posture` is given" },
+          posture: { type: 'object', maxProperties: 32, description: 'a posture report (shared/posture), validated like an agent\'s' },
+          source: { type: 'string', minLength: 2, maxLength: 45, description: 'the source IP address (IPv4 or IPv6); absent: 0.0.0.0' },
+        },
+        ['app', 'user'],
+      ),
+      response: {
+        200: strict(
+          {
+            app: { type: 'string' },
+            policy: { type: 'string', description: 'the policy judged: `candidate`, the app\'s policy name, or `none`' },
+            allowed: { type: 'boolean' },
+            enforced: { type: 'boolean' },
+            wouldDeny: { type: 'boolean' },
+            reasons: REASONS,
+            remediation: { type: 'array', items: { type: 'string' } },
+            data: decisionDataSchema,
+          },
+          ['app', 'policy', 'allowed', 'enforced', 'reasons', 'remediation', 'data'],
+        ),
+        400: policyInvalidSchema,
+      },
+    },
+    errors: [...AUTH_ERRORS, 404, 413],
+  },
+} as const satisfies Record<string, ApiRouteSpec>;
+
+export type PolicyRouteName = keyof typeof POLICY_ROUTES;
+
+// ---- /v1/me: an employee's own devices ----------------------------------------------------
+
+const myDeviceSchema = strict(
+  {
+    id: { type: 'string' },
+    hostname: { type: 'string' },
+    status: { type: 'string', enum: ['active', 'revoked'] },
+    current: { type: 'boolean', description: 'whether this is the device making the request' },
+    createdAt: TIME,
+    lastSeenAt: TIME,
+    revokedAt: TIME,
+    certNotAfter: TIME,
+  },
+  ['id', 'hostname', 'status', 'current', 'createdAt', 'certNotAfter'],
+);
+
+const myDeviceItemSchema = strict(
+  {
+    device: myDeviceSchema,
+    posture: postureSchema,
+    postureHistory: { type: 'array', items: postureSummarySchema },
+    verdicts: { type: 'array', items: verdictSchema },
+  },
+  ['device', 'verdicts'],
+);
+
+const ME_ERRORS = [400, 401, 403, 429] as const;
+
+export const ME_ROUTES = {
+  listMyDevices: {
+    method: 'GET',
+    url: '/v1/me/devices',
+    operationId: 'listMyDevices',
+    summary: "The caller's own devices, newest first, each with its posture checklist and per-app verdicts with remediation",
+    schema: {
+      querystring: strict({ limit: { type: 'integer', minimum: 1, maximum: ME_PAGE_MAX }, before: { ...DEVICE_ID, description: 'the last device id of the previous page' } }),
+      response: { 200: page(myDeviceItemSchema, { type: 'string' }) },
+    },
+    errors: ME_ERRORS,
+  },
+  getMyDevice: {
+    method: 'GET',
+    url: '/v1/me/devices/:id',
+    operationId: 'getMyDevice',
+    summary: "One of the caller's own devices with its posture checklist and history and per-app verdicts (another user's device: 404)",
+    schema: {
+      params: strict({ id: DEVICE_ID }, ['id']),
+      response: { 200: myDeviceItemSchema },
+    },
+    errors: [...ME_ERRORS, 404],
+  },
+} as const satisfies Record<string, MeRouteSpec>;
+
+export type MeRouteName = keyof typeof ME_ROUTES;

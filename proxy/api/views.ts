@@ -29,6 +29,20 @@ export function deviceView(d: Device): Record<string, unknown> {
   });
 }
 
+/** A device as its own user sees it: no certificate serial or fingerprint. */
+export function myDeviceView(d: Device, current: boolean): Record<string, unknown> {
+  return compact({
+    id: d.id,
+    hostname: d.hostname,
+    status: d.status,
+    current,
+    createdAt: iso(d.createdAt),
+    lastSeenAt: d.lastSeenAt === undefined ? undefined : iso(d.lastSeenAt),
+    revokedAt: d.revokedAt === undefined ? undefined : iso(d.revokedAt),
+    certNotAfter: iso(d.certNotAfter),
+  });
+}
+
 export function sessionView(s: SessionRecord): Record<string, unknown> {
   return { user: s.user, method: s.method, groups: [...s.groups], amr: [...s.amr], authTime: iso(s.authTime), createdAt: iso(s.createdAt), expiresAt: iso(s.maxExpiresAt) };
 }

@@ -240,7 +240,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
 
   await app.register(sessionRoutes, { identity, store, audit });
-  await app.register(apiPlugin, { store, audit, metrics, version: VERSION, apps: () => apps, policies: () => policies });
+  await app.register(apiPlugin, { store, audit, metrics, version: VERSION, apps: () => apps, policies: () => policies, sessions: identity.sessions });
   if (identity.idp !== undefined) await app.register(identity.idp.plugin);
 
   await app.register(tunnelPlugin, { deps: sessionDeps, registry: sessions, ratePerMinute: TUNNEL_RATE_PER_MINUTE });
