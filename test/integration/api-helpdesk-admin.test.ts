@@ -5,8 +5,6 @@
  * pages, and the OWASP API basics: authentication (401 with a code), function-level
  * authorization (403), input validation and page sizes (400), no secrets in any response.
  */
-import type { IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { createServer, connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunnelClient } from '../../agent/core/tunnel/index.ts';
@@ -15,49 +13,13 @@ import { API_RATE_PER_TOKEN_PER_MINUTE, API_ROUTES, createApiToken, OPENAPI_PATH
 import { REASONS } from '../../shared/reasons.ts';
 import { unencryptedReport } from '../helpers/posture.ts';
 import { startEchoServer, startStack, TEST_USER, waitFor, type CountingServer, type Stack } from '../helpers/stack.ts';
+import { requestJson, type JsonReply } from '../helpers/http.ts';
 
-interface Reply {
-  status: number;
-  json: Record<string, unknown>;
-  headers: IncomingHttpHeaders;
-}
+type Reply = JsonReply;
 
 /** One HTTPS request from `source` (its own loopback address, so per-source limits never interfere). */
 function call(stack: Stack, method: 'GET' | 'POST', path: string, options: { bearer?: string; body?: unknown; source?: string; authorization?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
-    const authorization = options.authorization ?? (options.bearer === undefined ? undefined : `Bearer ${options.bearer}`);
-    const req = httpsRequest(
-      `${stack.proxy.url}${path}`,
-      {
-        method,
-        ca: stack.proxy.pki.ca.certPem,
-        localAddress: options.source ?? '127.0.0.1',
-        agent: false,
-        headers: {
-          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': payload.length }),
-          ...(authorization === undefined ? {} : { authorization }),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: Record<string, unknown> = {};
-          try {
-            json = JSON.parse(text) as Record<string, unknown>;
-          } catch {
-            json = { text };
-          }
-          resolve({ status: res.statusCode ?? 0, json, headers: res.headers });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return requestJson(`${stack.proxy.url}${path}`, { method, tls: { ca: stack.proxy.pki.ca.certPem }, source: options.source ?? '127.0.0.1', ...options });
 }
 
 /** Every key anywhere in a JSON value. */

@@ -5,20 +5,15 @@
  * the OWASP API basics: authentication, function-level authorization, body size, unknown
  * properties.
  */
-import type { IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceCredentials } from '../../agent/core/state/index.ts';
 import { createApiToken, ME_ROUTES, OPENAPI_PATH, POLICY_BODY_LIMIT, POLICY_ROUTES } from '../../proxy/api/index.ts';
 import { REASONS } from '../../shared/reasons.ts';
 import { compliantReport, unencryptedReport } from '../helpers/posture.ts';
 import { startEchoServer, startStack, TEST_USER, type CountingServer, type Stack } from '../helpers/stack.ts';
+import { requestJson, type JsonReply } from '../helpers/http.ts';
 
-interface Reply {
-  status: number;
-  json: Record<string, unknown>;
-  headers: IncomingHttpHeaders;
-}
+type Reply = JsonReply;
 
 interface CallOptions {
   bearer?: string;
@@ -29,38 +24,11 @@ interface CallOptions {
 }
 
 function call(stack: Stack, method: 'GET' | 'POST', path: string, options: CallOptions = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const payload = options.raw ?? (options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body)));
-    const req = httpsRequest(
-      `${stack.proxy.url}${path}`,
-      {
-        method,
-        ca: stack.proxy.pki.ca.certPem,
-        agent: false,
-        ...(options.device === undefined ? {} : { cert: options.device.certPem, key: options.device.keyPem }),
-        headers: {
-          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': payload.length }),
-          ...(options.bearer === undefined ? {} : { authorization: `Bearer ${options.bearer}` }),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: Record<string, unknown> = {};
-          try {
-            json = JSON.parse(text) as Record<string, unknown>;
-          } catch {
-            json = { text };
-          }
-          resolve({ status: res.statusCode ?? 0, json, headers: res.headers });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
+  const { device, ...rest } = options;
+  return requestJson(`${stack.proxy.url}${path}`, {
+    method,
+    tls: { ca: stack.proxy.pki.ca.certPem, ...(device === undefined ? {} : { cert: device.certPem, key: device.keyPem }) },
+    ...rest,
   });
 }
 

@@ -9,8 +9,6 @@ import { randomUUID } from 'node:crypto';
  * (127.0.0.0/8 is all local on Linux), as a real attacker's would: the per-source rate limits
  * then never interfere, and each test finds its own audit events by `source`.
  */
-import type { IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { JWTPayload } from 'jose';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +22,7 @@ import { CLOSE_POLICY } from '../../proxy/tunnel/session.ts';
 import { createIssuerKey, startTestIssuer, type IssuerKey, type TestIssuer } from '../helpers/oidc-issuer.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 import { tryUpgrade } from '../helpers/agent.ts';
+import { requestJson, type JsonReply } from '../helpers/http.ts';
 
 const CLIENT_ID = 'zerogate-agent';
 const USER = 'carol@example.com';
@@ -40,12 +39,7 @@ const identityConfig = (issuer: string) => ({
   },
 });
 
-interface Reply {
-  status: number;
-  text: string;
-  json: Record<string, unknown>;
-  headers: IncomingHttpHeaders;
-}
+type Reply = JsonReply;
 
 interface ClientTls {
   ca: string;
@@ -55,39 +49,7 @@ interface ClientTls {
 
 /** One HTTPS request to the proxy from `source`, with an optional client certificate and bearer token. */
 function call(url: string, method: 'GET' | 'POST', path: string, options: { tls: ClientTls; source: string; body?: unknown; bearer?: string }): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
-    const req = httpsRequest(
-      `${url}${path}`,
-      {
-        method,
-        ...options.tls,
-        localAddress: options.source,
-        agent: false,
-        headers: {
-          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': payload.length }),
-          ...(options.bearer === undefined ? {} : { authorization: `Bearer ${options.bearer}` }),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: Record<string, unknown> = {};
-          try {
-            json = JSON.parse(text) as Record<string, unknown>;
-          } catch {
-            // not JSON: the assertions on `json` fail with the text in view
-          }
-          resolve({ status: res.statusCode ?? 0, text, json, headers: res.headers });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return requestJson(`${url}${path}`, { method, ...options });
 }
 
 /** A tunnel that stays open until the proxy closes it. */
