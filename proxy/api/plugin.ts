@@ -16,6 +16,7 @@ import { buildOpenApi, OPENAPI_PATH } from './openapi.ts';
 import { invalidPolicyBody, simulatePolicy, validatePolicy, type SimulateInput } from './policies.ts';
 import { API_ROUTES, ME_ROUTES, POLICY_ROUTES, type ApiRouteName, type ApiRouteSpec, type MeRouteName, type MeRouteSpec, type PolicyRouteName } from './schemas.ts';
 import { auditView, decisionView, deviceView } from './views.ts';
+import { meRoutes } from './me.ts';
 
 export interface ApiPluginOptions extends DetailDeps {
   audit: AuditLog;
@@ -150,60 +151,7 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
     });
   }
 
-  // `/v1/me/*`: the caller is an employee's agent (device certificate + session token), and
-  // sees only objects of the session's user (OWASP API1:2023, object-level authorization).
-  const guard = deviceGuard({ store, audit });
-  const signedIn = sessionGuard({ sessions: options.sessions, audit });
-  const userOf = (request: FastifyRequest): string => {
-    const session = request.zgSession;
-    if (session === undefined || request.zgDevice === undefined) throw new TypeError('the device and session guards did not run');
-    return session.session.user;
-  };
-  const meHandlers: Record<MeRouteName, Handler> = {
-    async listMyDevices(request) {
-      const user = userOf(request);
-      const q = request.query as Query;
-      const limit = (q.limit as number | undefined) ?? ME_PAGE_DEFAULT;
-      const devices = await store.searchDevices({ user, before: q.before as string | undefined, limit });
-      const now = Date.now();
-      const items = await Promise.all(
-        devices.filter((d) => d.user === user).map((d) => myDeviceDetail(options, d, { history: false, current: d.id === request.zgDevice?.id }, now)),
-      );
-      return pageOf(items, limit, (item) => (item.device as { id: string }).id);
-    },
-    async getMyDevice(request) {
-      const user = userOf(request);
-      const { id } = request.params as { id: string };
-      const device = await store.getDevice(id);
-      if (device === undefined || device.user !== user) {
-        if (device !== undefined) {
-          // Another user's device: answered like a missing one (ids do not reveal what exists), audited.
-          audit.record({
-            type: 'api.deny',
-            decision: 'deny',
-            user,
-            device: request.zgDevice?.id,
-            source: request.ip,
-            reasons: ['user-not-allowed'],
-            detail: { route: request.routeOptions.url, code: 'ZG_ERR_NOT_FOUND', object: 'device', objectId: id, why: 'not-owner' },
-          });
-        }
-        throw notFound('device');
-      }
-      return myDeviceDetail(options, device, { history: true, current: device.id === request.zgDevice?.id });
-    },
-  };
-  for (const [name, spec] of Object.entries(ME_ROUTES) as [MeRouteName, MeRouteSpec][]) {
-    app.route({
-      method: spec.method,
-      url: spec.url,
-      schema: spec.schema,
-      onRequest: limiters.bySource,
-      preValidation: [guard, signedIn],
-      preHandler: limiters.byToken,
-      handler: meHandlers[name],
-    });
-  }
+  await meRoutes(app, options, limiters);
 
   const document = buildOpenApi(options.version);
   app.get(OPENAPI_PATH, { onRequest: limiters.bySource }, async () => document);
