@@ -55,6 +55,13 @@ export const ERROR_CODES = {
   ZG_ERR_API_TOKEN_EXPIRED: { status: 401, meaning: 'the API token has expired' },
   ZG_ERR_API_TOKEN_REVOKED: { status: 401, meaning: 'the API token was revoked' },
   ZG_ERR_API_FORBIDDEN: { status: 403, meaning: 'the API token\'s role does not allow this route' },
+  ZG_ERR_API_CONFLICT: { status: 409, meaning: 'the change conflicts with what exists (an app id already published, a policy still in use)' },
+  ZG_ERR_API_UPSTREAM_FORBIDDEN: { status: 400, meaning: 'an app upstream points at a restricted address (the proxy itself, link-local or cloud metadata) without allowRestrictedUpstream' },
+  // web console
+  ZG_ERR_CONSOLE_SESSION_REQUIRED: { status: 401, meaning: 'the console request carries no valid console session cookie: sign in at /console/' },
+  ZG_ERR_CONSOLE_CSRF: { status: 403, meaning: 'a console request that changes something lacks a valid CSRF token or comes from another origin' },
+  ZG_ERR_CONSOLE_LOGIN_FAILED: { status: 401, meaning: 'the console sign-in failed: bad state, refused code, or an ID token that failed verification' },
+  ZG_ERR_CONSOLE_NOT_BUILT: { status: 503, meaning: 'the console front-end bundle is missing: run `npm run build`' },
   // device posture
   ZG_ERR_POSTURE_UNKNOWN_TOOL: { status: 400, meaning: 'no posture parser is registered for that tool id' },
   ZG_ERR_POSTURE_BAD_REPORT: { status: 400, meaning: 'a posture report is malformed or too large' },
