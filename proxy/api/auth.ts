@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZerogateError } from '../../shared/errors.ts';
 import type { ApiRole, Store } from '../store/index.ts';
+import type { ConsoleAuth } from '../console/auth.ts';
 import { verifyApiToken, type ApiCaller } from './tokens.ts';
 
 declare module 'fastify' {
@@ -35,7 +36,7 @@ export function byOf(caller: ApiCaller): Record<string, string> {
 }
 
 /** A preValidation hook: a valid token whose role is in `roles`, else 401 or 403. */
-export function apiAuthenticator(store: Store, roles: readonly ApiRole[]) {
+export function apiAuthenticator(store: Store, roles: readonly ApiRole[], _consoleAuth?: ConsoleAuth) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
     if (header === undefined) {

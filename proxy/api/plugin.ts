@@ -8,6 +8,7 @@ import { ZerogateError } from '../../shared/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { SessionService } from '../identity/index.ts';
 import type { Store } from '../store/index.ts';
+import type { ConsoleAuth } from '../console/auth.ts';
 import { deviceGuard, sessionGuard } from '../tunnel/endpoint.ts';
 import { apiAuthenticator, apiRateLimiters, byOf, callerOf, type RateLimits } from './auth.ts';
 import { deviceDetail, myDeviceDetail, type DetailDeps } from './device-detail.ts';
@@ -19,6 +20,8 @@ import { auditView, decisionView, deviceView } from './views.ts';
 import { meRoutes } from './me.ts';
 
 export interface ApiPluginOptions extends DetailDeps {
+  /** Console sessions (cookie + CSRF) as a second kind of caller besides API tokens. */
+  consoleAuth: ConsoleAuth;
   audit: AuditLog;
   /** The proxy's version, for the OpenAPI document. */
   version: string;
@@ -145,7 +148,7 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
       schema: spec.schema,
       ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }),
       onRequest: limiters.bySource,
-      preValidation: apiAuthenticator(store, spec.roles),
+      preValidation: apiAuthenticator(store, spec.roles, options.consoleAuth),
       preHandler: limiters.byToken,
       handler,
     });

@@ -9,8 +9,10 @@ import type { ProxyConfig } from '../config/index.ts';
 import type { Identity } from '../identity/setup.ts';
 import type { LoadedPki } from '../pki/index.ts';
 import type { Store } from '../store/index.ts';
+import type { ConsoleAuth } from './auth.ts';
 
 export interface ConsolePluginOptions {
+  consoleAuth: ConsoleAuth;
   config: ProxyConfig;
   store: Store;
   pki: LoadedPki;

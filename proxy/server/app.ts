@@ -14,6 +14,7 @@ import type { Identity } from '../identity/setup.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { apiPlugin } from '../api/index.ts';
 import { consolePlugin } from '../console/index.ts';
+import { createConsoleAuth } from '../console/auth.ts';
 import type { LoadedPki } from '../pki/index.ts';
 import type { Store } from '../store/index.ts';
 import { deviceGuard, sessionGuard, tunnelPlugin } from '../tunnel/endpoint.ts';
@@ -241,8 +242,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
 
   await app.register(sessionRoutes, { identity, store, audit });
-  await app.register(apiPlugin, { store, audit, metrics, version: VERSION, apps: () => apps, policies: () => policies, sessions: identity.sessions });
-  await app.register(consolePlugin, { config, store, pki, audit, identity, version: VERSION });
+  const consoleAuth = await createConsoleAuth({ config, store, pki, audit, identity });
+  await app.register(apiPlugin, { consoleAuth, store, audit, metrics, version: VERSION, apps: () => apps, policies: () => policies, sessions: identity.sessions });
+  await app.register(consolePlugin, { consoleAuth, config, store, pki, audit, identity, version: VERSION });
   if (identity.idp !== undefined) await app.register(identity.idp.plugin);
 
   await app.register(tunnelPlugin, { deps: sessionDeps, registry: sessions, ratePerMinute: TUNNEL_RATE_PER_MINUTE });
