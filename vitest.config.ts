@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['shared/**/*.test.ts', 'proxy/**/*.test.ts', 'agent/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['node_modules/**', 'test/bench/**'],
+    // Browser tests load the console bundle: build it when missing or older than its sources.
+    globalSetup: ['test/helpers/console-bundle.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
