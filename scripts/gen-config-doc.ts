@@ -304,6 +304,11 @@ identity:
     tokenTtl: 10m                           # one session token; the agent renews it in-band
     maxAge: 12h                             # then the user signs in again
     mfaMaxAge: 12h                          # oldest MFA accepted at sign-in and renewal
+console:                                    # the web console at /console/ (docs/console.md)
+  roles:                                    # by IdP group; admin wins; anyone else: employee
+    admin: [admin]
+    helpdesk: [helpdesk]
+  sessionTtl: 8h                            # then the person signs in to the console again
 limits:
   maxFramePayload: 65536                    # bytes of one DATA frame (64 KiB)
   maxStreams: 1024                          # connections at once on one tunnel

@@ -1,6 +1,7 @@
 /**
  * `/v1/me/*`: an employee's own objects (OWASP API1:2023, object-level authorization). The
- * caller is their agent (device certificate + session token, like `/v1/me/apps`).
+ * caller is their agent (device certificate + session token, like `/v1/me/apps`), or the person
+ * in the web console (its session cookie; "My devices").
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZerogateError } from '../../shared/errors.ts';
@@ -28,7 +29,21 @@ export async function meRoutes(app: FastifyInstance, options: ApiPluginOptions, 
   const { store, audit } = options;
   const guard = deviceGuard({ store, audit });
   const signedIn = sessionGuard({ sessions: options.sessions, audit });
+  // The console cookie, when the request has no bearer header (an agent's session token wins);
+  // else the agent's device certificate and session token.
+  const caller = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (request.headers.authorization === undefined) {
+      const principal = await options.consoleAuth.principal(request);
+      if (principal !== undefined) {
+        request.zgConsoleUser = principal.user;
+        return;
+      }
+    }
+    await guard(request, reply);
+    await signedIn(request, reply);
+  };
   const userOf = (request: FastifyRequest): string => {
+    if (request.zgConsoleUser !== undefined) return request.zgConsoleUser;
     const session = request.zgSession;
     if (session === undefined || request.zgDevice === undefined) throw new TypeError('the device and session guards did not run');
     return session.session.user;
@@ -73,7 +88,7 @@ export async function meRoutes(app: FastifyInstance, options: ApiPluginOptions, 
       url: spec.url,
       schema: spec.schema,
       onRequest: limiters.bySource,
-      preValidation: [guard, signedIn],
+      preValidation: caller,
       preHandler: limiters.byToken,
       handler: meHandlers[name],
     });

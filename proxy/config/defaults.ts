@@ -35,6 +35,10 @@ export const CONFIG_DEFAULTS = {
   userClaim: 'email',
   /** DESIGN.md §6: amr values that count as MFA. */
   mfaAmr: ['mfa', 'otp', 'hwk'],
+  /** The web console: how long one sign-in lasts, and the IdP groups of its two staff roles. */
+  consoleSessionTtl: '8h',
+  consoleAdminGroups: ['admin'],
+  consoleHelpdeskGroups: ['helpdesk'],
 } as const;
 
 /** Inclusive bounds of duration settings, in milliseconds. */
@@ -49,6 +53,8 @@ export const DURATION_BOUNDS = {
   sessionTokenTtl: { min: 1 * MINUTE, max: 1 * DAY },
   sessionMaxAge: { min: 5 * MINUTE, max: 90 * DAY },
   mfaMaxAge: { min: 1 * MINUTE, max: 90 * DAY },
+  /** A console sign-in is a working day at most: staff sign in again each day. */
+  consoleSessionTtl: { min: 5 * MINUTE, max: 1 * DAY },
 } as const;
 
 /**

@@ -10,6 +10,8 @@ export type {
   CidrBlock,
   ConfigInput,
   ConfigIssue,
+  ConsoleConfig,
+  ConsoleRolesConfig,
   HostPort,
   IdentityConfig,
   IdpUserConfig,

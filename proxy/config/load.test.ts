@@ -51,6 +51,9 @@ identity:
     groupsClaim: roles
     mfa: { amr: [hwk], acr: ['urn:okta:loa:2fa:any'] }
   session: { tokenTtl: 5m, maxAge: 8h, mfaMaxAge: 4h }
+console:
+  roles: { admin: [zerogate-admins], helpdesk: [it-support, zerogate-admins] }
+  sessionTtl: 2h
 limits:
   maxFramePayload: 131072
   maxStreams: 256
@@ -106,6 +109,7 @@ describe('parseConfig: valid configs', () => {
         },
         session: { tokenTtlMs: 5 * M, maxAgeMs: 8 * H, mfaMaxAgeMs: 4 * H },
       },
+      console: { roles: { admin: ['zerogate-admins'], helpdesk: ['it-support', 'zerogate-admins'] }, sessionTtlMs: 2 * H },
       limits: {
         maxFramePayload: 131072,
         maxStreams: 256,
@@ -175,6 +179,7 @@ describe('parseConfig: valid configs', () => {
         oidc: undefined,
         session: { tokenTtlMs: 10 * M, maxAgeMs: 12 * H, mfaMaxAgeMs: 12 * H },
       },
+      console: { roles: { admin: ['admin'], helpdesk: ['helpdesk'] }, sessionTtlMs: 8 * H },
       limits: {
         maxFramePayload: 65536,
         maxStreams: 1024,
@@ -233,7 +238,7 @@ describe('parseConfig: errors name the file, path, line, expected and found', ()
   it('rejects unknown top-level keys without a far-fetched suggestion', () => {
     const issue = onlyIssue('colour: blue\n');
     expect(issue.message).toBe(
-      'zerogate.yaml:1:1: colour: unknown key "colour" (expected one of: server, dataDir, devices, enrollment, audit, metrics, identity, limits, apps, policies)',
+      'zerogate.yaml:1:1: colour: unknown key "colour" (expected one of: server, dataDir, devices, enrollment, audit, metrics, identity, console, limits, apps, policies)',
     );
   });
 
@@ -365,6 +370,33 @@ describe('parseConfig: errors name the file, path, line, expected and found', ()
         line: 4,
         expected: 'a unique username (identity.users[0] already uses it)',
       });
+    });
+  });
+
+  describe('console', () => {
+    it('resolves roles (duplicates dropped) and the session lifetime', () => {
+      const config = parseConfig('console:\n  roles: { admin: [ops, ops], helpdesk: [] }\n  sessionTtl: 24h\n', FILE, BASE);
+      expect(config.console).toEqual({ roles: { admin: ['ops'], helpdesk: [] }, sessionTtlMs: 24 * H });
+    });
+
+    it('keeps the default of a role list left out', () => {
+      expect(parseConfig('console: { roles: { helpdesk: [support] } }\n', FILE, BASE).console.roles).toEqual({ admin: ['admin'], helpdesk: ['support'] });
+    });
+
+    it.each([
+      ['console: { sessionTtl: 4m }', 'console.sessionTtl', 'a duration from 5m to 1d'],
+      ['console: { sessionTtl: 25h }', 'console.sessionTtl', 'a duration from 5m to 1d'],
+      ['console: { sessionTtl: 8 }', 'console.sessionTtl', 'a duration such as 90s, 10m, 1h30m or 7d'],
+      ['console: { roles: { admin: ["has space"] } }', 'console.roles.admin[0]', 'a group name'],
+      ['console: { roles: { admin: admin } }', 'console.roles.admin', 'a list'],
+    ])('rejects %s', (text, path, expected) => {
+      expect(onlyIssue(`${text}\n`)).toMatchObject({ path, expected });
+    });
+
+    it('rejects unknown keys in console and in its roles, with a suggestion', () => {
+      expect(onlyIssue('console: { sessionTTL: 1h }\n')).toMatchObject({ path: 'console.sessionTTL', expected: 'one of: roles, sessionTtl' });
+      expect(onlyIssue('console: { roles: { admins: [ops] } }\n').message).toContain('did you mean "admin"?');
+      expect(onlyIssue('console: { roles: { employee: [all] } }\n')).toMatchObject({ path: 'console.roles.employee', expected: 'one of: admin, helpdesk' });
     });
   });
 

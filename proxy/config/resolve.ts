@@ -77,6 +77,7 @@ export function resolveConfig(raw: unknown, baseDir: string, issues: ConfigIssue
     audit: { file: auditFile(ctx, entry(entry(raw, 'audit'), 'file')) },
     metrics: { public: entry(entry(raw, 'metrics'), 'public') === true },
     identity: resolveIdentity(ctx, entry(raw, 'identity')),
+    console: resolveConsole(ctx, entry(raw, 'console')),
     limits: {
       maxFramePayload: integer(entry(limits, 'maxFramePayload'), 'maxFramePayload'),
       maxStreams: integer(entry(limits, 'maxStreams'), 'maxStreams'),
@@ -398,6 +399,18 @@ function resolveIdentity(ctx: Context, raw: unknown): IdentityConfig {
       maxAgeMs: duration(ctx, seg('maxAge'), entry(session, 'maxAge'), 'sessionMaxAge'),
       mfaMaxAgeMs: duration(ctx, seg('mfaMaxAge'), entry(session, 'mfaMaxAge'), 'mfaMaxAge'),
     },
+  };
+}
+
+/** The console's roles (the schema checks each group name) and session lifetime. */
+function resolveConsole(ctx: Context, raw: unknown): ProxyConfig['console'] {
+  const roles = entry(raw, 'roles');
+  return {
+    roles: {
+      admin: [...new Set(strings(entry(roles, 'admin'), CONFIG_DEFAULTS.consoleAdminGroups))],
+      helpdesk: [...new Set(strings(entry(roles, 'helpdesk'), CONFIG_DEFAULTS.consoleHelpdeskGroups))],
+    },
+    sessionTtlMs: duration(ctx, ['console', 'sessionTtl'], entry(raw, 'sessionTtl'), 'consoleSessionTtl'),
   };
 }
 

@@ -22,6 +22,9 @@ import {
 } from './defaults.ts';
 import { describeValue, suggest, type ConfigIssues, type Segment } from './issues.ts';
 
+const CONSOLE_ADMIN_GROUPS: readonly string[] = CONFIG_DEFAULTS.consoleAdminGroups;
+const CONSOLE_HELPDESK_GROUPS: readonly string[] = CONFIG_DEFAULTS.consoleHelpdeskGroups;
+
 const DURATION_EXPECTED = 'a duration such as 90s, 10m, 1h30m or 7d';
 
 /** A duration key; `bounds` names its entry of DURATION_BOUNDS when that is not the key's own name. */
@@ -332,6 +335,24 @@ const identitySchema = {
   },
 } as const;
 
+const consoleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'The web console at /console/ (docs/console.md): who gets which role, and how long a sign-in lasts.',
+  properties: {
+    roles: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Console roles by IdP group (the groups claim). `admin` wins when a user is in both lists; a user in neither is an `employee` (sees only their own devices).',
+      properties: {
+        admin: claimList('a group name', 'Groups whose members are console admins (every page, every change).', CONSOLE_ADMIN_GROUPS),
+        helpdesk: claimList('a group name', 'Groups whose members get the helpdesk role (read devices, sessions, decisions; "Why blocked?").', CONSOLE_HELPDESK_GROUPS),
+      },
+    },
+    sessionTtl: duration('How long a console sign-in lasts; then the person signs in again (5m to 1d).', CONFIG_DEFAULTS.consoleSessionTtl, 'consoleSessionTtl'),
+  },
+} as const;
+
 /** JSON Schema of the proxy config file. */
 export const CONFIG_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -428,6 +449,7 @@ export const CONFIG_SCHEMA = {
       },
     },
     identity: identitySchema,
+    console: consoleSchema,
     limits: {
       type: 'object',
       additionalProperties: false,

@@ -152,6 +152,19 @@ export interface IdentityConfig {
   };
 }
 
+/** Console roles, by IdP group: `admin` wins over `helpdesk`; anyone else is an `employee`. */
+export interface ConsoleRolesConfig {
+  admin: string[];
+  helpdesk: string[];
+}
+
+/** The web console at `/console/` (docs/console.md). */
+export interface ConsoleConfig {
+  roles: ConsoleRolesConfig;
+  /** How long a console sign-in lasts (the session cookie's lifetime). */
+  sessionTtlMs: number;
+}
+
 export interface ProxyConfig {
   server: {
     listen: HostPort;
@@ -171,6 +184,7 @@ export interface ProxyConfig {
   identity: IdentityConfig;
   /** `GET /metrics`: `public` false requires an API token. */
   metrics: { public: boolean };
+  console: ConsoleConfig;
   limits: TunnelLimitsConfig;
   apps: AppConfig[];
   policies: Record<string, PolicyConfig>;
@@ -237,6 +251,7 @@ export interface ConfigInput {
     };
     session?: { tokenTtl?: string; maxAge?: string; mfaMaxAge?: string };
   };
+  console?: { roles?: { admin?: string[]; helpdesk?: string[] }; sessionTtl?: string };
   limits?: {
     maxFramePayload?: number;
     maxStreams?: number;

@@ -3,14 +3,22 @@
  * their own credentials, the console's session cookie (with CSRF protection on changes). This
  * module resolves a request to the signed-in console user, or undefined.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
+import { ZerogateError } from '../../shared/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { ProxyConfig } from '../config/index.ts';
 import type { Identity } from '../identity/setup.ts';
 import type { LoadedPki } from '../pki/index.ts';
 import type { Store } from '../store/index.ts';
+import { readCookie, SESSION_COOKIE } from './cookies.ts';
+import { CONSOLE_KEY_FILE, ConsoleTokens, roleOf, type ConsoleRole, type ConsoleSession } from './session.ts';
 
-export type ConsoleRole = 'admin' | 'helpdesk' | 'employee';
+export type { ConsoleRole } from './session.ts';
+
+/** The header a console page echoes the session's CSRF value in, on every change. */
+export const CSRF_HEADER = 'x-zerogate-csrf';
 
 /** A user signed in to the console. */
 export interface ConsolePrincipal {
@@ -27,6 +35,12 @@ export interface ConsoleAuth {
    * ZerogateError (401/403) for a cookie that is invalid, or a change without a valid CSRF token.
    */
   principal(request: FastifyRequest): Promise<ConsolePrincipal | undefined>;
+  /** The session behind the cookie (csrf, expiry) for the console's own routes; same checks and errors. */
+  session(request: FastifyRequest): Promise<ConsoleSession | undefined>;
+  tokens: ConsoleTokens;
+  /** The role groups of the config, for keeping cookies small (see ConsoleTokens.signSession). */
+  roleGroups: ReadonlySet<string>;
+  roleOf(groups: readonly string[]): ConsoleRole;
 }
 
 export interface ConsoleAuthDeps {
@@ -35,9 +49,71 @@ export interface ConsoleAuthDeps {
   pki: LoadedPki;
   audit: AuditLog;
   identity: Identity;
+  now?: () => number;
 }
 
-export async function createConsoleAuth(_deps: ConsoleAuthDeps): Promise<ConsoleAuth> {
-  // Filled in by the console work of issue 5: no console sessions exist yet.
-  return { principal: async () => undefined };
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function createConsoleAuth(deps: ConsoleAuthDeps): Promise<ConsoleAuth> {
+  const { config, identity, audit } = deps;
+  const now = deps.now ?? Date.now;
+  const tokens = ConsoleTokens.open(join(config.dataDir, CONSOLE_KEY_FILE), config.server.publicUrl);
+  const publicOrigin = new URL(config.server.publicUrl).origin;
+  const roles = config.console.roles;
+  const roleGroups = new Set([...roles.admin, ...roles.helpdesk]);
+
+  const refuse = (request: FastifyRequest, code: 'ZG_ERR_CONSOLE_SESSION_REQUIRED' | 'ZG_ERR_CONSOLE_CSRF', why: string, user?: string): ZerogateError => {
+    audit.record({
+      type: 'console.deny',
+      decision: 'deny',
+      source: request.ip,
+      ...(user === undefined ? {} : { user }),
+      reasons: ['user-unauthenticated'],
+      detail: { code, route: request.routeOptions.url ?? request.url.split('?')[0], why },
+    });
+    const message =
+      code === 'ZG_ERR_CONSOLE_CSRF'
+        ? 'this change is refused: it lacks the console\'s CSRF token or comes from another site (reload the console)'
+        : 'the console session is not valid (expired, signed out, or the account was disabled): sign in again at /console/';
+    return new ZerogateError(code, message, { reasons: ['user-unauthenticated'] });
+  };
+
+  async function session(request: FastifyRequest): Promise<ConsoleSession | undefined> {
+    const value = readCookie(request.headers.cookie, SESSION_COOKIE);
+    if (value === undefined) {
+      // A cookie header naming the session cookie but unreadable (twice, malformed) is not "no cookie".
+      if (request.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true) throw refuse(request, 'ZG_ERR_CONSOLE_SESSION_REQUIRED', 'cookie-malformed');
+      return undefined;
+    }
+    const verified = await tokens.verifySession(value, now());
+    if (verified === undefined) throw refuse(request, 'ZG_ERR_CONSOLE_SESSION_REQUIRED', 'cookie-invalid');
+    if (!(await identity.console.accountActive(verified.user))) throw refuse(request, 'ZG_ERR_CONSOLE_SESSION_REQUIRED', 'account', verified.user);
+    if (!SAFE_METHODS.has(request.method)) {
+      const origin = request.headers.origin;
+      if (origin !== undefined && origin !== publicOrigin) throw refuse(request, 'ZG_ERR_CONSOLE_CSRF', 'origin', verified.user);
+      if (!sameSecret(request.headers[CSRF_HEADER], verified.csrf)) throw refuse(request, 'ZG_ERR_CONSOLE_CSRF', 'csrf-token', verified.user);
+    }
+    // The role follows the config in force, not the one at sign-in.
+    return { ...verified, role: roleOf(verified.groups, roles) };
+  }
+
+  return {
+    async principal(request) {
+      const found = await session(request);
+      if (found === undefined) return undefined;
+      const { user, name, email, groups, role } = found;
+      return { user, ...(name === undefined ? {} : { name }), ...(email === undefined ? {} : { email }), groups, role };
+    },
+    session,
+    tokens,
+    roleGroups,
+    roleOf: (groups) => roleOf(groups, roles),
+  };
+}
+
+/** Constant-time comparison of a presented CSRF header with the session's value. */
+function sameSecret(presented: string | string[] | undefined, expected: string): boolean {
+  if (typeof presented !== 'string' || presented.length === 0 || presented.length > 256) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
 }

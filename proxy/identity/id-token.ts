@@ -42,6 +42,8 @@ export interface VerifiedIdentity {
   user: string;
   subject: string;
   email: string | undefined;
+  /** The `name` claim (a display name), when the token has a usable one. */
+  name?: string | undefined;
   groups: string[];
   amr: string[];
   acr: string | undefined;
@@ -149,6 +151,7 @@ function identityFrom(payload: JWTPayload, policy: IdTokenPolicy, now: number): 
   const groups = Array.isArray(groupsValue) ? groupsValue.filter((v): v is string => typeof v === 'string') : typeof groupsValue === 'string' ? [groupsValue] : [];
   if (groups.length > MAX_TOKEN_GROUPS) throw refuse('ZG_ERR_AUTH_ID_TOKEN_INVALID', 'claims', ['token-invalid'], 'the ID token lists too many groups');
   const emailValue = claim('email');
+  const nameValue = claim('name');
 
   const enforced = policy.mfa.enforcedByIdp === true;
   const mfa = enforced || amr.some((value) => policy.mfa.amr.includes(value)) || (acr !== undefined && policy.mfa.acr.includes(acr));
@@ -173,6 +176,7 @@ function identityFrom(payload: JWTPayload, policy: IdTokenPolicy, now: number): 
     user: userValue,
     subject: String(payload.sub),
     email: typeof emailValue === 'string' ? emailValue : undefined,
+    ...(typeof nameValue === 'string' && nameValue.length > 0 && nameValue.length <= 200 ? { name: nameValue } : {}),
     groups,
     amr,
     acr,

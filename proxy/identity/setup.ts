@@ -8,7 +8,8 @@ import { ZerogateError } from '../../shared/errors.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { ProxyConfig } from '../config/index.ts';
 import type { Store } from '../store/index.ts';
-import { verifyIdToken, type IdTokenPolicy } from './id-token.ts';
+import { CONSOLE_CLIENT_ID, CONSOLE_CLIENT_SECRET_FILE, consoleClient, loadOrCreateConsoleSecret } from './console-client.ts';
+import { verifyIdToken, type IdTokenPolicy, type VerifiedIdentity } from './id-token.ts';
 import { AGENT_CLIENT_ID, agentClient, createEmbeddedIdp, IDP_KEYS_FILE_NAME, type EmbeddedIdp } from './idp/index.ts';
 import { IssuerKeys, type FetchLike } from './issuer-keys.ts';
 import { SessionTokens } from './session-token.ts';
@@ -37,7 +38,30 @@ export interface OidcDiscovery {
   clientSecret?: string;
 }
 
+/**
+ * What the web console signs in with: the proxy as a confidential OpenID Connect client of the
+ * same IdP as the agents (docs/console.md).
+ */
+export interface ConsoleOidc {
+  issuer: string;
+  /** `zerogate-console` at the embedded IdP; `identity.oidc.clientId` at an external one. */
+  clientId: string;
+  /** Undefined for an external IdP without `identity.oidc.clientSecret`: the console cannot sign in. */
+  clientSecret: string | undefined;
+  scopes: string[];
+  acrValues: string[];
+  /** True when the issuer is this proxy's embedded IdP (reached through the proxy's own CA). */
+  embedded: boolean;
+  /** Replaces fetch for an external IdP (tests). */
+  fetch?: FetchLike;
+  /** Verifies an ID token issued to the console client, with the agents' rules (MFA, age, account). */
+  verifyIdToken(idToken: string, now: number): Promise<VerifiedIdentity>;
+  /** False for an embedded IdP user who was disabled or removed since signing in. */
+  accountActive(user: string): Promise<boolean>;
+}
+
 export interface Identity {
+  console: ConsoleOidc;
   sessions: SessionService;
   tokens: SessionTokens;
   idp: EmbeddedIdp | undefined;
@@ -62,16 +86,20 @@ export async function createIdentity(config: ProxyConfig, store: Store, audit: A
   let idp: EmbeddedIdp | undefined;
   let oidc: OidcDiscovery;
   let check: () => Promise<void>;
+  let consoleClientId: string;
+  let consoleSecret: string | undefined;
   const external = config.identity.oidc;
   if (external === undefined) {
     const issuer = `${publicUrl}${IDP_MOUNT_PATH}`;
+    consoleClientId = CONSOLE_CLIENT_ID;
+    consoleSecret = loadOrCreateConsoleSecret(join(config.dataDir, CONSOLE_CLIENT_SECRET_FILE));
     idp = await createEmbeddedIdp({
       issuer,
       mountPath: IDP_MOUNT_PATH,
       store,
       audit,
       users: config.identity.embedded.users,
-      clients: [agentClient()],
+      clients: [agentClient(), consoleClient(publicUrl, consoleSecret)],
       keysFile: join(config.dataDir, IDP_KEYS_FILE),
       claims: { groupsClaim: 'groups', amr: EMBEDDED_AMR, acr: EMBEDDED_ACR },
       // A rotated refresh token keeps its first expiry: this caps how long a sign-in is renewed.
@@ -90,6 +118,8 @@ export async function createIdentity(config: ProxyConfig, store: Store, audit: A
     oidc = { issuer, clientId: AGENT_CLIENT_ID, scopes: EMBEDDED_SCOPES, acrValues: [], embedded: true };
     check = async () => undefined;
   } else {
+    consoleClientId = external.clientId;
+    consoleSecret = external.clientSecret;
     const issuerKeys = new IssuerKeys({ issuer: external.issuer, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) });
     keys = issuerKeys.getKey;
     policy = {
@@ -111,21 +141,24 @@ export async function createIdentity(config: ProxyConfig, store: Store, audit: A
     check = () => issuerKeys.check();
   }
   const configUsers = new Set(config.identity.embedded.users.map((u) => u.username));
-  const verify = async (idToken: string, now: number) => {
-    const identity = await verifyIdToken(idToken, keys, policy, now);
+  const accountActive = async (user: string): Promise<boolean> => {
+    if (idp === undefined || configUsers.has(user)) return true;
+    const account = await store.getIdpUser(user);
+    return account !== undefined && !account.disabled;
+  };
+  const verifyWith = (tokenPolicy: IdTokenPolicy) => async (idToken: string, now: number) => {
+    const identity = await verifyIdToken(idToken, keys, tokenPolicy, now);
     // The embedded IdP's users are ours: a token of a user disabled or removed since it was
     // issued (up to ID_TOKEN_MAX_USE_AGE_S ago) must not enrol or sign in anything.
-    if (idp !== undefined && !configUsers.has(identity.user)) {
-      const account = await store.getIdpUser(identity.user);
-      if (account === undefined || account.disabled) {
-        throw new ZerogateError('ZG_ERR_AUTH_REAUTH_REQUIRED', 'this account is disabled or was removed: ask your administrator', {
-          reasons: ['user-unauthenticated'],
-          detail: { check: 'account' },
-        });
-      }
+    if (!(await accountActive(identity.user))) {
+      throw new ZerogateError('ZG_ERR_AUTH_REAUTH_REQUIRED', 'this account is disabled or was removed: ask your administrator', {
+        reasons: ['user-unauthenticated'],
+        detail: { check: 'account' },
+      });
     }
     return identity;
   };
+  const verify = verifyWith(policy);
   const sessions = new SessionService({
     store,
     audit,
@@ -134,7 +167,20 @@ export async function createIdentity(config: ProxyConfig, store: Store, audit: A
     lifetimes: { tokenTtlMs: session.tokenTtlMs, maxAgeMs: session.maxAgeMs, mfaMaxAgeMs: session.mfaMaxAgeMs },
     ...(options.now === undefined ? {} : { now: options.now }),
   });
+  // The console asks for an ID token only: no refresh token (its session is the proxy's cookie).
+  const consoleScopes = oidc.scopes.filter((scope) => scope !== 'offline_access');
   return {
+    console: {
+      issuer: oidc.issuer,
+      clientId: consoleClientId,
+      clientSecret: consoleSecret,
+      scopes: consoleScopes,
+      acrValues: oidc.acrValues,
+      embedded: oidc.embedded,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      verifyIdToken: verifyWith({ ...policy, audience: consoleClientId }),
+      accountActive,
+    },
     sessions,
     tokens,
     idp,
