@@ -35,3 +35,10 @@ export const POLICY_BODY_LIMIT = 16 * 1024;
 export const SIMULATE_MAX_GROUPS = 100;
 export const SIMULATE_MAX_AMR = 16;
 export const SIMULATE_MAX_AUTH_AGE_SECONDS = 365 * 24 * 60 * 60;
+
+/** Most users an app published through the API may list (a config file's apps are not bounded here). */
+export const APP_USERS_MAX = 1000;
+/** Longest upstream URL of an app published through the API. */
+export const UPSTREAM_URL_MAX = 2048;
+/** Most API tokens `GET /v1/admin/api-tokens` lists (newest first). */
+export const API_TOKENS_LIST_LIMIT = 1000;

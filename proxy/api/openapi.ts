@@ -5,15 +5,16 @@
  * the same there and in fastify's Ajv (draft-07).
  */
 import { ERROR_CODES } from '../../shared/errors.ts';
-import { API_ROUTES, errorSchema, ME_ROUTES, POLICY_ROUTES, type ApiRouteSpec, type MeRouteSpec } from './schemas.ts';
+import { API_ROUTES, errorSchema, MANAGE_ROUTES, ME_ROUTES, POLICY_ROUTES, type ApiRouteSpec, type MeRouteSpec } from './schemas.ts';
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'The request is invalid (ZG_ERR_BAD_REQUEST): a parameter or body field is wrong, missing or not allowed.',
+  400: 'The request is invalid (ZG_ERR_BAD_REQUEST): a parameter or body field is wrong, missing or not allowed; publishing an app whose upstream is restricted: ZG_ERR_API_UPSTREAM_FORBIDDEN.',
   401: 'No valid API token (ZG_ERR_API_TOKEN_REQUIRED, ZG_ERR_API_TOKEN_INVALID, ZG_ERR_API_TOKEN_EXPIRED, ZG_ERR_API_TOKEN_REVOKED).',
   403: "The token's role does not allow this route (ZG_ERR_API_FORBIDDEN).",
   404: 'No such object (ZG_ERR_NOT_FOUND).',
+  409: 'The change conflicts with what exists (ZG_ERR_API_CONFLICT): the app id is taken, or the policy is still used by an app.',
   413: 'The request body is larger than the route accepts (ZG_ERR_BAD_REQUEST).',
   429: 'Too many requests (ZG_ERR_RATE_LIMITED); see Retry-After.',
 };
@@ -32,11 +33,13 @@ function operation(spec: ApiRouteSpec | MeRouteSpec): Record<string, unknown> {
   for (const [name, schema] of Object.entries(params?.properties ?? {})) parameters.push({ name, in: 'path', required: true, schema });
   const query = spec.schema.querystring as { properties?: Record<string, unknown> } | undefined;
   for (const [name, schema] of Object.entries(query?.properties ?? {})) parameters.push({ name, in: 'query', required: false, schema });
-  const responses: Record<string, unknown> = {
-    200: { description: 'OK', content: { 'application/json': { schema: spec.schema.response[200] } } },
-  };
+  const response = spec.schema.response as { 200?: Record<string, unknown>; 201?: Record<string, unknown>; 400?: Record<string, unknown> };
+  const responses: Record<string, unknown> =
+    response[201] === undefined
+      ? { 200: { description: 'OK', content: { 'application/json': { schema: response[200] } } } }
+      : { 201: { description: 'Created', content: { 'application/json': { schema: response[201] } } } };
   for (const status of spec.errors) {
-    const own = status === 400 ? spec.schema.response[400] : undefined;
+    const own = status === 400 ? response[400] : undefined;
     responses[status] = { description: (me ? ME_STATUS_TEXT : STATUS_TEXT)[status] ?? 'Error', content: { 'application/json': { schema: own ?? { $ref: '#/components/schemas/Error' } } } };
   }
   return {
@@ -46,7 +49,7 @@ function operation(spec: ApiRouteSpec | MeRouteSpec): Record<string, unknown> {
     tags: [me ? 'me' : spec.url.startsWith('/v1/admin/') ? 'admin' : 'helpdesk'],
     security: me ? [{ deviceCertificate: [], sessionToken: [] }] : [{ apiToken: [] }],
     parameters,
-    ...(spec.schema.body === undefined ? {} : { requestBody: { required: true, content: { 'application/json': { schema: spec.schema.body } } } }),
+    ...(spec.schema.body === undefined ? {} : { requestBody: { required: !('bodyOptional' in spec && spec.bodyOptional === true), content: { 'application/json': { schema: spec.schema.body } } } }),
     responses,
   };
 }
@@ -54,7 +57,7 @@ function operation(spec: ApiRouteSpec | MeRouteSpec): Record<string, unknown> {
 /** Builds the document (pure: the same input gives the same document). */
 export function buildOpenApi(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const spec of [...Object.values(API_ROUTES), ...Object.values(POLICY_ROUTES), ...Object.values(ME_ROUTES)] as (ApiRouteSpec | MeRouteSpec)[]) {
+  for (const spec of [...Object.values(API_ROUTES), ...Object.values(POLICY_ROUTES), ...Object.values(MANAGE_ROUTES), ...Object.values(ME_ROUTES)] as (ApiRouteSpec | MeRouteSpec)[]) {
     const path = spec.url.replace(/:([A-Za-z]+)/g, '{$1}');
     (paths[path] ??= {})[spec.method.toLowerCase()] = operation(spec);
   }

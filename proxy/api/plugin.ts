@@ -15,7 +15,10 @@ import { deviceDetail, myDeviceDetail, type DetailDeps } from './device-detail.t
 import { API_RATE_PER_SOURCE_PER_MINUTE, API_RATE_PER_TOKEN_PER_MINUTE, ME_PAGE_DEFAULT, PAGE_DEFAULT } from './limits.ts';
 import { buildOpenApi, OPENAPI_PATH } from './openapi.ts';
 import { invalidPolicyBody, simulatePolicy, validatePolicy, type SimulateInput } from './policies.ts';
-import { API_ROUTES, ME_ROUTES, POLICY_ROUTES, type ApiRouteName, type ApiRouteSpec, type MeRouteName, type MeRouteSpec, type PolicyRouteName } from './schemas.ts';
+import { API_ROUTES, MANAGE_ROUTES, ME_ROUTES, POLICY_ROUTES, type ApiRouteName, type ApiRouteSpec, type ManageRouteName, type MeRouteName, type MeRouteSpec, type PolicyRouteName } from './schemas.ts';
+import type { CatalogService } from './catalog.ts';
+import { manageHandlers } from './manage.ts';
+import type { GuardContext, Resolver } from './upstream-guard.ts';
 import { auditView, decisionView, deviceView } from './views.ts';
 import { meRoutes } from './me.ts';
 
@@ -28,6 +31,17 @@ export interface ApiPluginOptions extends DetailDeps {
   rateLimits?: Partial<RateLimits>;
   /** Sessions, for `/v1/me/*` (device certificate + session token, like `/v1/me/apps`). */
   sessions: SessionService;
+  /** The effective apps and policies (config overlaid by API changes), and how to change them. */
+  catalog: CatalogService;
+  /** Who the proxy is, so apps published through the API cannot point back at it (SSRF guard). */
+  upstreamGuard: GuardContext;
+  /** Name resolution of the SSRF guard (tests); default: the system resolver. */
+  resolver?: Resolver;
+}
+
+/** A route whose body may be left out sees `{}` (fastify would validate `undefined` against the schema). */
+async function emptyBody(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
 }
 
 type Query = Record<string, string | number | undefined>;
@@ -137,9 +151,12 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
     },
   };
 
+  const manage = manageHandlers({ store, audit, catalog: options.catalog, upstreamGuard: options.upstreamGuard, ...(options.resolver === undefined ? {} : { resolver: options.resolver }) });
+
   const tokenRoutes: [string, ApiRouteSpec, Handler][] = [
     ...(Object.entries(API_ROUTES) as [ApiRouteName, ApiRouteSpec][]).map(([name, spec]): [string, ApiRouteSpec, Handler] => [name, spec, handlers[name]]),
     ...(Object.entries(POLICY_ROUTES) as [PolicyRouteName, ApiRouteSpec][]).map(([name, spec]): [string, ApiRouteSpec, Handler] => [name, spec, policyHandlers[name]]),
+    ...(Object.entries(MANAGE_ROUTES) as [ManageRouteName, ApiRouteSpec][]).map(([name, spec]): [string, ApiRouteSpec, Handler] => [name, spec, manage[name]]),
   ];
   for (const [, spec, handler] of tokenRoutes) {
     app.route({
@@ -148,7 +165,7 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
       schema: spec.schema,
       ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }),
       onRequest: limiters.bySource,
-      preValidation: apiAuthenticator(store, spec.roles, options.consoleAuth),
+      preValidation: spec.bodyOptional === true ? [apiAuthenticator(store, spec.roles, options.consoleAuth), emptyBody] : apiAuthenticator(store, spec.roles, options.consoleAuth),
       preHandler: limiters.byToken,
       handler,
     });

@@ -5,8 +5,11 @@
  * from it, so the document and the server cannot drift apart (OWASP API9:2023, inventory).
  */
 import type { ApiRole } from '../store/index.ts';
+import { DURATION_PATTERN } from '../../shared/duration.ts';
+import { ID_PATTERN } from '../config/index.ts';
 import { REQUIRE_CRITERIA } from '../policy/types.ts';
-import { ME_PAGE_MAX, PAGE_MAX, POLICY_BODY_LIMIT, REASON_MAX, SIMULATE_MAX_AMR, SIMULATE_MAX_AUTH_AGE_SECONDS, SIMULATE_MAX_GROUPS } from './limits.ts';
+import { API_TOKEN_NAME_PATTERN } from './tokens.ts';
+import { APP_USERS_MAX, ME_PAGE_MAX, PAGE_MAX, UPSTREAM_URL_MAX, POLICY_BODY_LIMIT, REASON_MAX, SIMULATE_MAX_AMR, SIMULATE_MAX_AUTH_AGE_SECONDS, SIMULATE_MAX_GROUPS } from './limits.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -136,12 +139,12 @@ export interface RouteSchema {
   params?: Schema;
   querystring?: Schema;
   body?: Schema;
-  /** 200, and 400 where the route answers a body of its own besides the error shape. */
-  response: { 200: Schema; 400?: Schema };
+  /** 200 (or 201 for a route that creates), and 400 where the route answers a body of its own besides the error shape. */
+  response: { 200: Schema; 400?: Schema } | { 201: Schema; 400?: Schema };
 }
 
 export interface ApiRouteSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   operationId: string;
   summary: string;
@@ -152,6 +155,8 @@ export interface ApiRouteSpec {
   errors: readonly number[];
   /** Largest request body, when below the server's 64 KiB. */
   bodyLimit?: number;
+  /** The body may be left out (it is then `{}`). */
+  bodyOptional?: boolean;
 }
 
 /** A route of `/v1/me/*`: called by an employee's agent with its device certificate and session token. */
@@ -442,3 +447,235 @@ export const ME_ROUTES = {
 } as const satisfies Record<string, MeRouteSpec>;
 
 export type MeRouteName = keyof typeof ME_ROUTES;
+
+// ---- Apps, policies, sessions and API tokens (admin writes, helpdesk reads) --------------
+
+/** App ids and policy names, as in the config file (lowercase, DNS-label-safe). */
+const CATALOG_ID = { type: 'string', minLength: 1, maxLength: 63, pattern: ID_PATTERN } as const;
+const REASON = { type: 'string', minLength: 1, maxLength: REASON_MAX, description: 'why: kept in the audit trail' } as const;
+const SOURCE = { type: 'string', enum: ['config', 'api'], description: '`config`: from the config file; `api`: written through this API (overrides the config entry of the same id)' } as const;
+
+const appBodyProperties = {
+  name: { type: 'string', minLength: 1, maxLength: 200, description: 'display name; default: the id' },
+  upstream: { type: 'string', minLength: 1, maxLength: UPSTREAM_URL_MAX, description: 'tcp://host:port, http://host[:port] or https://host[:port]: where the proxy connects for this app' },
+  policy: { ...CATALOG_ID, description: 'the name of a policy' },
+  users: { type: 'array', maxItems: APP_USERS_MAX, items: { type: 'string', minLength: 1, maxLength: 254, pattern: '^\\S+$' }, description: "users admitted besides the policy's allow list" },
+  allowRestrictedUpstream: {
+    type: 'boolean',
+    description: 'publish an upstream that is the proxy itself, link-local or a cloud metadata address anyway (audited; the dial-time check is off for this app)',
+  },
+  reason: REASON,
+} as const;
+
+export const appSchema = strict(
+  {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    upstream: { type: 'string', description: 'the normalised upstream URL' },
+    policy: { type: 'string' },
+    users: { type: 'array', items: { type: 'string' } },
+    allowRestrictedUpstream: { type: 'boolean' },
+    source: SOURCE,
+    updatedAt: TIME,
+    updatedBy: { type: 'string', description: 'who wrote it through the API (`api-token:<name>`, `user:<user>`)' },
+  },
+  ['id', 'name', 'upstream', 'users', 'source'],
+);
+
+const writtenPolicySchema = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'the policy as written under `policies.<name>` of the config file (docs/policy.md); durations as strings like "5m"',
+} as const;
+
+const liveSessionSchema = strict(
+  {
+    user: { type: 'string' },
+    device: { type: 'string' },
+    hostname: { type: 'string' },
+    method: { type: 'string', enum: ['idp', 'token'] },
+    groups: { type: 'array', items: { type: 'string' } },
+    startedAt: TIME,
+    expiresAt: TIME,
+  },
+  ['user', 'device', 'method', 'groups', 'startedAt', 'expiresAt'],
+);
+
+const API_TOKEN_ID = { type: 'string', pattern: '^[0-9a-f]{16}$' } as const;
+const apiTokenSchema = strict(
+  {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    role: { type: 'string', enum: ['admin', 'helpdesk'] },
+    createdAt: TIME,
+    expiresAt: TIME,
+    revokedAt: TIME,
+    status: { type: 'string', enum: ['active', 'expired', 'revoked'] },
+  },
+  ['id', 'name', 'role', 'createdAt', 'expiresAt', 'status'],
+);
+
+export const MANAGE_ROUTES = {
+  listApps: {
+    method: 'GET',
+    url: '/v1/helpdesk/apps',
+    operationId: 'listApps',
+    summary: 'The published apps (config file and API), each with its source',
+    roles: READ,
+    schema: { response: { 200: strict({ items: { type: 'array', items: appSchema } }, ['items']) } },
+    errors: AUTH_ERRORS,
+  },
+  publishApp: {
+    method: 'POST',
+    url: '/v1/admin/apps',
+    operationId: 'publishApp',
+    summary: 'Publish an app (persisted in the store; new streams can reach it at once)',
+    roles: ADMIN,
+    schema: {
+      body: strict({ id: CATALOG_ID, ...appBodyProperties }, ['id', 'upstream']),
+      response: { 201: appSchema },
+    },
+    errors: [...AUTH_ERRORS, 409],
+  },
+  editApp: {
+    method: 'PUT',
+    url: '/v1/admin/apps/:id',
+    operationId: 'editApp',
+    summary: 'Replace an app\'s definition (a config app is overridden by the API\'s); live streams are decided again at once',
+    roles: ADMIN,
+    schema: {
+      params: strict({ id: CATALOG_ID }, ['id']),
+      body: strict(appBodyProperties, ['upstream']),
+      response: { 200: appSchema },
+    },
+    errors: [...AUTH_ERRORS, 404],
+  },
+  unpublishApp: {
+    method: 'DELETE',
+    url: '/v1/admin/apps/:id',
+    operationId: 'unpublishApp',
+    summary: 'Unpublish an app: new streams are refused and live streams to it are reset (app-not-found)',
+    roles: ADMIN,
+    bodyOptional: true,
+    schema: {
+      params: strict({ id: CATALOG_ID }, ['id']),
+      body: strict({ reason: REASON }),
+      response: { 200: strict({ id: { type: 'string' }, unpublished: { type: 'boolean', enum: [true] } }, ['id', 'unpublished']) },
+    },
+    errors: [...AUTH_ERRORS, 404],
+  },
+  listPolicies: {
+    method: 'GET',
+    url: '/v1/helpdesk/policies',
+    operationId: 'listPolicies',
+    summary: 'The policies (config file and API) as written, each with its source and the apps using it',
+    roles: READ,
+    schema: {
+      response: {
+        200: strict(
+          {
+            items: {
+              type: 'array',
+              items: strict(
+                { name: { type: 'string' }, policy: writtenPolicySchema, source: SOURCE, usedBy: { type: 'array', items: { type: 'string' } }, updatedAt: TIME, updatedBy: { type: 'string' } },
+                ['name', 'policy', 'source', 'usedBy'],
+              ),
+            },
+          },
+          ['items'],
+        ),
+      },
+    },
+    errors: AUTH_ERRORS,
+  },
+  putPolicy: {
+    method: 'PUT',
+    url: '/v1/admin/policies/:name',
+    operationId: 'putPolicy',
+    summary: 'Create or replace a policy (validated like the config file\'s); live streams of its apps are decided again at once',
+    roles: ADMIN,
+    bodyLimit: POLICY_BODY_LIMIT,
+    schema: {
+      params: strict({ name: CATALOG_ID }, ['name']),
+      body: strict({ policy: POLICY_INPUT, reason: REASON }, ['policy']),
+      response: { 200: strict({ name: { type: 'string' }, policy: writtenPolicySchema, created: { type: 'boolean' } }, ['name', 'policy', 'created']), 400: policyInvalidSchema },
+    },
+    errors: [...AUTH_ERRORS, 413],
+  },
+  deletePolicy: {
+    method: 'DELETE',
+    url: '/v1/admin/policies/:name',
+    operationId: 'deletePolicy',
+    summary: 'Delete a policy no app uses (else 409 naming the apps)',
+    roles: ADMIN,
+    bodyOptional: true,
+    schema: {
+      params: strict({ name: CATALOG_ID }, ['name']),
+      body: strict({ reason: REASON }),
+      response: { 200: strict({ name: { type: 'string' }, deleted: { type: 'boolean', enum: [true] } }, ['name', 'deleted']) },
+    },
+    errors: [...AUTH_ERRORS, 404, 409],
+  },
+  listSessions: {
+    method: 'GET',
+    url: '/v1/helpdesk/sessions',
+    operationId: 'listSessions',
+    summary: 'Live sessions (signed in, not revoked, not past their end), newest first',
+    roles: READ,
+    schema: {
+      querystring: strict({ user: USER, limit: LIMIT, before: { ...CURSOR_ID, description: 'the `next` of the previous page' } }),
+      response: { 200: page(liveSessionSchema, { type: 'integer' }) },
+    },
+    errors: AUTH_ERRORS,
+  },
+  listApiTokens: {
+    method: 'GET',
+    url: '/v1/admin/api-tokens',
+    operationId: 'listApiTokens',
+    summary: 'API tokens, newest first (never their secret or its hash)',
+    roles: ADMIN,
+    schema: { response: { 200: strict({ items: { type: 'array', items: apiTokenSchema } }, ['items']) } },
+    errors: AUTH_ERRORS,
+  },
+  createApiToken: {
+    method: 'POST',
+    url: '/v1/admin/api-tokens',
+    operationId: 'createApiToken',
+    summary: 'Create an API token; the token is in this answer only',
+    roles: ADMIN,
+    schema: {
+      body: strict(
+        {
+          name: { type: 'string', pattern: API_TOKEN_NAME_PATTERN, description: 'who or what uses it (named in audit events)' },
+          role: { type: 'string', enum: ['admin', 'helpdesk'] },
+          ttl: { type: 'string', maxLength: 32, pattern: DURATION_PATTERN, description: 'lifetime, a duration like "30d" (1 minute to 90 days)' },
+          reason: REASON,
+        },
+        ['name', 'role', 'ttl'],
+      ),
+      response: {
+        201: strict(
+          { token: { type: 'string', description: 'zga_<id>_<secret>: shown once, never again' }, id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', enum: ['admin', 'helpdesk'] }, expiresAt: TIME },
+          ['token', 'id', 'name', 'role', 'expiresAt'],
+        ),
+      },
+    },
+    errors: AUTH_ERRORS,
+  },
+  revokeApiToken: {
+    method: 'POST',
+    url: '/v1/admin/api-tokens/:id/revoke',
+    operationId: 'revokeApiToken',
+    summary: 'Revoke an API token at once (its next request is refused)',
+    roles: ADMIN,
+    bodyOptional: true,
+    schema: {
+      params: strict({ id: API_TOKEN_ID }, ['id']),
+      body: strict({ reason: REASON }),
+      response: { 200: strict({ id: { type: 'string' }, revoked: { type: 'boolean' } }, ['id', 'revoked']) },
+    },
+    errors: [...AUTH_ERRORS, 404],
+  },
+} as const satisfies Record<string, ApiRouteSpec>;
+
+export type ManageRouteName = keyof typeof MANAGE_ROUTES;

@@ -10,7 +10,9 @@ import { API_TOKEN_MAX_TTL_MS, API_TOKEN_MIN_TTL_MS } from './limits.ts';
  * a role, a name (who it belongs to, for the audit trail) and an expiry of at most 90 days.
  */
 const TOKEN_PATTERN = /^zga_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/;
+/** Token names: who or what uses it (named in audit events). */
+export const API_TOKEN_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$';
+const NAME_PATTERN = new RegExp(API_TOKEN_NAME_PATTERN);
 export const API_ROLES: readonly ApiRole[] = ['admin', 'helpdesk'];
 
 export interface ParsedApiToken {

@@ -128,9 +128,12 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   io.onReload?.(async () => {
     try {
       const next = loadConfig(file);
-      proxy.built.setApps(next.apps, next.policies);
-      io.err(`reloaded ${next.apps.length} app(s) and ${Object.keys(next.policies).length} policy(ies) from ${file}`);
-      proxy.audit.record({ type: 'admin.change', detail: { action: 'config.reload', by: 'signal', apps: next.apps.length } });
+      // The reloaded config goes under the store's API changes (an app or policy changed through
+      // the API keeps its API version; one unpublished through the API stays hidden).
+      const catalog = await proxy.built.reloadConfig(next.apps, next.policies);
+      for (const warning of catalog.warnings) io.err(`warning: ${warning}`);
+      io.err(`reloaded ${next.apps.length} app(s) and ${Object.keys(next.policies).length} policy(ies) from ${file}; ${catalog.apps.size} app(s) and ${catalog.policies.size} policy(ies) published with the API's changes`);
+      proxy.audit.record({ type: 'admin.change', detail: { action: 'config.reload', by: 'signal', apps: catalog.apps.size, configApps: next.apps.length } });
     } catch (error) {
       io.err(`error ${isZerogateError(error) ? error.code : 'ZG_ERR_INTERNAL'}: reload refused, keeping the running config: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -13,6 +13,8 @@ import { enrollWithIdToken, enrollWithToken } from '../devices/index.ts';
 import type { Identity } from '../identity/setup.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { apiPlugin } from '../api/index.ts';
+import { CatalogService, type Catalog } from '../api/catalog.ts';
+import { checkAddress, checkHostName, publicEndpoint, type GuardContext } from '../api/upstream-guard.ts';
 import { consolePlugin } from '../console/index.ts';
 import { createConsoleAuth } from '../console/auth.ts';
 import type { LoadedPki } from '../pki/index.ts';
@@ -51,10 +53,15 @@ export interface BuiltApp {
   sessions: SessionRegistry;
   metrics: ProxyMetrics;
   /**
-   * Replace the published apps and/or policies (config reload, admin API): new streams are
-   * decided on them, and live streams are re-evaluated at once (DESIGN.md §3).
+   * Replace the effective apps and/or policies as they are: new streams are decided on them, and
+   * live streams are re-evaluated at once (DESIGN.md §3). The catalogue calls it after every
+   * API change; a config reload goes through {@link BuiltApp.reloadConfig} instead.
    */
   setApps(apps: AppConfig[], policies?: Record<string, PolicyConfig>): void;
+  /** The effective catalogue: the config's apps and policies overlaid by API changes. */
+  catalog: CatalogService;
+  /** A config reload (SIGHUP): the new config's apps and policies, under the store's API changes. */
+  reloadConfig(apps: AppConfig[], policies: Record<string, PolicyConfig>): Promise<Catalog>;
 }
 
 const CSR_MAX = 16 * 1024;
@@ -84,6 +91,20 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   let apps = new Map(config.apps.map((a) => [a.id, a]));
   let policies: Record<string, PolicyConfig> = config.policies;
   const sessions = new SessionRegistry();
+  const setApps = (next: AppConfig[], nextPolicies?: Record<string, PolicyConfig>): void => {
+    apps = new Map(next.map((a) => [a.id, a]));
+    if (nextPolicies !== undefined) policies = nextPolicies;
+    for (const session of sessions.all()) session.reevaluate('policy-change');
+  };
+  // Config is the source at start; API changes persist in the store and overlay it (DESIGN.md §3).
+  const catalog = new CatalogService({
+    store,
+    base: { apps: config.apps, policies: config.policies },
+    apply: setApps,
+    warn: (line) => process.stderr.write(`${JSON.stringify({ level: 'warn', time: new Date().toISOString(), msg: line })}\n`),
+  });
+  await catalog.load();
+  const upstreamGuard: GuardContext = { listenPort: config.server.listen.port, ...publicEndpoint(config.server.publicUrl) };
   const metrics = new ProxyMetrics({ processMetrics: true });
   const sessionDeps = {
     store,
@@ -95,6 +116,16 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     sessions: identity.sessions,
     policies: () => policies,
     metrics,
+    // Apps published through the API (without the override) are checked again at every dial:
+    // their name may resolve to a restricted address later (DNS rebinding).
+    upstreamGuard: (app: AppConfig) =>
+      catalog.isGuarded(app)
+        ? ({ host, address, port }: { host: string; address: string; port: number }) => {
+            const byName = checkHostName(host, port, upstreamGuard);
+            const verdict = byName.restricted ? byName : checkAddress(address, port, upstreamGuard);
+            return verdict.restricted ? verdict.why : undefined;
+          }
+        : undefined,
   };
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -243,7 +274,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   await app.register(sessionRoutes, { identity, store, audit });
   const consoleAuth = await createConsoleAuth({ config, store, pki, audit, identity });
-  await app.register(apiPlugin, { consoleAuth, store, audit, metrics, version: VERSION, apps: () => apps, policies: () => policies, sessions: identity.sessions });
+  await app.register(apiPlugin, { consoleAuth, store, audit, metrics, version: VERSION, apps: () => apps, policies: () => policies, sessions: identity.sessions, catalog, upstreamGuard });
   await app.register(consolePlugin, { consoleAuth, config, store, pki, audit, identity, version: VERSION });
   if (identity.idp !== undefined) await app.register(identity.idp.plugin);
 
@@ -253,11 +284,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     app,
     sessions,
     metrics,
-    setApps(next, nextPolicies) {
-      apps = new Map(next.map((a) => [a.id, a]));
-      if (nextPolicies !== undefined) policies = nextPolicies;
-      for (const session of sessions.all()) session.reevaluate('policy-change');
-    },
+    setApps,
+    catalog,
+    reloadConfig: (nextApps, nextPolicies) => catalog.setBase({ apps: nextApps, policies: nextPolicies }),
   };
 }
 

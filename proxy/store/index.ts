@@ -1,8 +1,12 @@
-export { SqliteStore, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, DEVICE_PAGE_MAX, REVOCATIONS_PAGE } from './sqlite.ts';
+export { SqliteStore, API_TOKENS_LIST_MAX, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, DEVICE_PAGE_MAX, REVOCATIONS_PAGE, SESSIONS_PAGE_MAX } from './sqlite.ts';
 export type {
   ApiRole,
   ApiTokenRecord,
   AuditEvent,
+  CatalogKind,
+  CatalogRecord,
+  LiveSession,
+  SessionQuery,
   DecisionQuery,
   DeviceSearch,
   AuditQuery,

@@ -7,14 +7,18 @@ import type {
   TokenRefusal,
   AuditEvent,
   AuditQuery,
+  CatalogKind,
+  CatalogRecord,
   Device,
   EnrollInput,
   EnrollmentTokenRecord,
   EnrollResult,
   IdpPayloadRecord,
   IdpUserRecord,
+  LiveSession,
   PostureRecord,
   RevocationEntry,
+  SessionQuery,
   SessionRecord,
   Store,
 } from './types.ts';
@@ -139,7 +143,34 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX devices_created ON devices(created_at, id);
    CREATE INDEX audit_user ON audit(user, id);`,
+  // 6: apps and policies written through the admin API, overlaying the config file's
+  // (definitions as the admin wrote them; a tombstone hides a config entry).
+  `CREATE TABLE catalog_apps (
+     id TEXT PRIMARY KEY,
+     definition TEXT,
+     deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+     updated_at INTEGER NOT NULL,
+     updated_by TEXT NOT NULL
+   );
+   CREATE TABLE catalog_policies (
+     name TEXT PRIMARY KEY,
+     definition TEXT,
+     deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+     updated_at INTEGER NOT NULL,
+     updated_by TEXT NOT NULL
+   );`,
 ];
+
+/** The table of each catalogue kind (a fixed map: never SQL from input). */
+const CATALOG_TABLES = {
+  app: { table: 'catalog_apps', key: 'id' },
+  policy: { table: 'catalog_policies', key: 'name' },
+} as const;
+
+/** Most API tokens one listing returns. */
+export const API_TOKENS_LIST_MAX = 1000;
+/** Most sessions one page of live sessions holds. */
+export const SESSIONS_PAGE_MAX = 500;
 
 /** Posture reports kept per device (the latest and its history). */
 export const POSTURE_HISTORY_PER_DEVICE = 200;
@@ -551,13 +582,54 @@ export class SqliteStore implements Store {
 
   async getApiToken(id: string): Promise<ApiTokenRecord | undefined> {
     const row = this.#run(() => this.#stmt('SELECT * FROM api_tokens WHERE id = ?').get(id)) as ApiTokenRow | undefined;
-    return row === undefined
-      ? undefined
-      : { id: row.id, secretHash: row.secret_hash, name: row.name, role: row.role, createdAt: row.created_at, expiresAt: row.expires_at, revokedAt: row.revoked_at ?? undefined };
+    return row === undefined ? undefined : toApiToken(row);
   }
 
   async revokeApiToken(id: string, now: number): Promise<boolean> {
     return this.#run(() => this.#stmt('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes === 1);
+  }
+
+  async listApiTokens(limit: number): Promise<ApiTokenRecord[]> {
+    const bounded = Math.min(Math.max(1, Math.trunc(limit)), API_TOKENS_LIST_MAX);
+    const rows = this.#run(() => this.#stmt('SELECT * FROM api_tokens ORDER BY created_at DESC, id DESC LIMIT ?').all(bounded)) as ApiTokenRow[];
+    return rows.map(toApiToken);
+  }
+
+  async listLiveSessions(query: SessionQuery): Promise<LiveSession[]> {
+    const where = ['s.revoked_at IS NULL', 's.max_expires_at > ?'];
+    const args: (string | number)[] = [query.now];
+    if (query.user !== undefined) (where.push('s.user = ?'), args.push(query.user));
+    if (query.before !== undefined) (where.push('s.rowid < ?'), args.push(query.before));
+    const limit = Math.min(Math.max(1, Math.trunc(query.limit)), SESSIONS_PAGE_MAX);
+    const sql = `SELECT s.rowid AS cursor, s.*, d.hostname AS hostname FROM sessions s LEFT JOIN devices d ON d.id = s.device_id
+                 WHERE ${where.join(' AND ')} ORDER BY s.rowid DESC LIMIT ?`;
+    const rows = this.#run(() => this.#stmt(sql).all(...args, limit)) as (SessionRow & { cursor: number; hostname: string | null })[];
+    return rows.map((r) => ({ session: toSession(r), hostname: r.hostname ?? undefined, cursor: r.cursor }));
+  }
+
+  async listCatalog(kind: CatalogKind): Promise<CatalogRecord[]> {
+    const { table, key } = CATALOG_TABLES[kind];
+    const rows = this.#run(() => this.#stmt(`SELECT ${key} AS id, definition, deleted, updated_at, updated_by FROM ${table} ORDER BY ${key}`).all()) as CatalogRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      definition: r.definition === null ? undefined : (JSON.parse(r.definition) as Record<string, unknown>),
+      deleted: r.deleted === 1,
+      updatedAt: r.updated_at,
+      updatedBy: r.updated_by,
+    }));
+  }
+
+  async putCatalog(kind: CatalogKind, record: CatalogRecord): Promise<void> {
+    const { table, key } = CATALOG_TABLES[kind];
+    if (!record.deleted && record.definition === undefined) throw new TypeError('a live catalogue row needs a definition');
+    this.#run(() =>
+      this.#stmt(
+          `INSERT INTO ${table} (${key}, definition, deleted, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (${key}) DO UPDATE SET definition = excluded.definition, deleted = excluded.deleted,
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+        )
+        .run(record.id, record.deleted ? null : JSON.stringify(record.definition), record.deleted ? 1 : 0, record.updatedAt, record.updatedBy),
+    );
   }
 
   async searchDevices(query: DeviceSearch): Promise<Device[]> {
@@ -627,6 +699,18 @@ interface ApiTokenRow {
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
+}
+
+function toApiToken(row: ApiTokenRow): ApiTokenRecord {
+  return { id: row.id, secretHash: row.secret_hash, name: row.name, role: row.role, createdAt: row.created_at, expiresAt: row.expires_at, revokedAt: row.revoked_at ?? undefined };
+}
+
+interface CatalogRow {
+  id: string;
+  definition: string | null;
+  deleted: number;
+  updated_at: number;
+  updated_by: string;
 }
 
 function toAuditEvent(r: AuditRow): AuditEvent {

@@ -162,6 +162,43 @@ export interface DecisionQuery {
   before?: number | undefined;
 }
 
+/** What the catalogue of the admin API holds: published apps and policies (DESIGN.md §3). */
+export type CatalogKind = 'app' | 'policy';
+
+/**
+ * An app or policy written through the admin API. It overlays the config file's entry of the
+ * same id (app) or name (policy): a live row replaces it, a tombstone (`deleted`) hides it.
+ */
+export interface CatalogRecord {
+  /** The app id or the policy name. */
+  id: string;
+  /** The definition as the admin wrote it (JSON); undefined for a tombstone. */
+  definition: Record<string, unknown> | undefined;
+  /** Unpublished (app) or deleted (policy). */
+  deleted: boolean;
+  updatedAt: number;
+  /** Who made the change, as audit events name them (`api-token:<name>`, `user:<user>`). */
+  updatedBy: string;
+}
+
+/** Live sessions (not revoked, not past their hard end), newest first. */
+export interface SessionQuery {
+  user?: string | undefined;
+  /** Sessions that ended before this time are not live. */
+  now: number;
+  limit: number;
+  /** The cursor of the previous page (a {@link LiveSession.cursor}). */
+  before?: number | undefined;
+}
+
+/** A live session with its device's hostname, for the helpdesk. */
+export interface LiveSession {
+  session: SessionRecord;
+  hostname: string | undefined;
+  /** An opaque, increasing position for paging (never the session id, which is a credential's handle). */
+  cursor: number;
+}
+
 export interface Store {
   createEnrollmentToken(token: EnrollmentTokenRecord): Promise<void>;
   /** Read-only check of a token, so the expensive work of enrolment is done only for a valid one. */
@@ -241,6 +278,15 @@ export interface Store {
   getApiToken(id: string): Promise<ApiTokenRecord | undefined>;
   /** Marks a token revoked; false when unknown or already revoked. */
   revokeApiToken(id: string, now: number): Promise<boolean>;
+  /** API tokens, newest first, at most `limit` (revoked and expired ones included). */
+  listApiTokens(limit: number): Promise<ApiTokenRecord[]>;
+  /** Live sessions, newest first, filtered by user, a page at a time. */
+  listLiveSessions(query: SessionQuery): Promise<LiveSession[]>;
+
+  /** Every catalogue row of `kind` (live and tombstones), in id order. */
+  listCatalog(kind: CatalogKind): Promise<CatalogRecord[]>;
+  /** Writes (inserts or replaces) one catalogue row. */
+  putCatalog(kind: CatalogKind, record: CatalogRecord): Promise<void>;
   /** Devices matching every given filter, newest first, at most `limit`. */
   searchDevices(query: DeviceSearch): Promise<Device[]>;
   /** The newest session of a device that is not revoked (it may have expired), if any. */

@@ -11,7 +11,7 @@ import { toProblem } from '../policy/index.ts';
 import type { PolicyConfig } from '../config/index.ts';
 import { decideAccess, type PostureState } from './access.ts';
 import { PostureIntake } from './posture-intake.ts';
-import { dialUpstream } from './upstream.ts';
+import { dialUpstream, type DialGuard } from './upstream.ts';
 import { MAX_TRANSPORT_MESSAGE } from './limits.ts';
 
 /** The wire limits a proxy with tunnel config `limits` uses and announces. */
@@ -65,6 +65,11 @@ export interface SessionDeps {
   /** The policies by name, looked up on every decision so changes apply at once. */
   policies: () => Readonly<Record<string, PolicyConfig>>;
   metrics: ProxyMetrics;
+  /**
+   * The SSRF guard of an app's upstream at dial time, or undefined when its upstream is dialled
+   * as published (config apps; API apps with `allowRestrictedUpstream`).
+   */
+  upstreamGuard?: (app: AppConfig) => DialGuard | undefined;
 }
 
 /** How often every live stream is decided again for time-based triggers (DESIGN.md §3: < 1 s). */
@@ -387,7 +392,7 @@ export class TunnelSession {
       return;
     }
     if (this.#terminating || this.#closed) return this.#deny(stream, SESSION_ENDING);
-    const dialed = await dialUpstream(app.id, app.upstream, this.#deps.limits.upstreamConnectTimeoutMs);
+    const dialed = await dialUpstream(app.id, app.upstream, this.#deps.limits.upstreamConnectTimeoutMs, this.#deps.upstreamGuard?.(app));
     if (!dialed.ok) {
       return this.#deny(stream, dialed.problem);
     }

@@ -1,4 +1,5 @@
-import { connect, type Socket } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { connect, isIP, type Socket } from 'node:net';
 import type { Problem } from '../../shared/wire/index.ts';
 
 /** Where an app's traffic goes. Only what an admin published: nothing in an OPEN changes it. */
@@ -8,6 +9,49 @@ export interface Upstream {
 }
 
 export type DialResult = { ok: true; socket: Socket } | { ok: false; problem: Problem };
+
+/**
+ * Judges one address a dial would connect to (the SSRF guard of apps published through the
+ * API): undefined when allowed, else why not. `host` is the upstream as published.
+ */
+export type DialGuard = (target: { host: string; address: string; port: number }) => string | undefined;
+
+/** Every address of `host` (itself when it is an address), or undefined when it does not resolve. */
+async function addressesOf(host: string): Promise<string[] | undefined> {
+  if (isIP(host) !== 0) return [host];
+  try {
+    return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resolves a guarded upstream and picks the address to connect to: every address the name
+ * resolves to must pass the guard (one restricted answer refuses the dial), and the socket then
+ * connects to that vetted address, not to the name, so a second resolution cannot differ
+ * (DNS rebinding).
+ */
+async function vetted(appId: string, upstream: Upstream, guard: DialGuard): Promise<{ ok: true; address: string } | { ok: false; problem: Problem }> {
+  const addresses = await addressesOf(upstream.host);
+  if (addresses === undefined || addresses.length === 0) {
+    return { ok: false, problem: { code: 'ZG_ERR_UPSTREAM_UNREACHABLE', reasons: [], message: `app ${appId} is unreachable (its upstream name does not resolve)` } };
+  }
+  for (const address of addresses) {
+    const why = guard({ host: upstream.host, address, port: upstream.port });
+    if (why !== undefined) {
+      return {
+        ok: false,
+        problem: {
+          code: 'ZG_ERR_UPSTREAM_UNREACHABLE',
+          reasons: [],
+          message: `app ${appId} is unreachable: its upstream resolves to a restricted address (the proxy itself, link-local or cloud metadata), which the proxy refuses for apps published through the API`,
+        },
+      };
+    }
+  }
+  return { ok: true, address: addresses[0] as string };
+}
 
 /**
  * Upstream reads land in one buffer shared by every upstream socket of this process, instead of
@@ -22,7 +66,20 @@ const sharedReadBuffer = Buffer.allocUnsafe(UPSTREAM_READ_BYTES);
  * Connects to a published upstream with a deadline. The error message names the app, not the
  * internal address, so the agent learns nothing about the network behind the proxy.
  */
-export function dialUpstream(appId: string, upstream: Upstream, timeoutMs: number): Promise<DialResult> {
+export async function dialUpstream(appId: string, upstream: Upstream, timeoutMs: number, guard?: DialGuard): Promise<DialResult> {
+  if (guard === undefined) return connectUpstream(appId, upstream, timeoutMs);
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ ok: false; problem: Problem }>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, problem: { code: 'ZG_ERR_UPSTREAM_TIMEOUT', reasons: [], message: `app ${appId} did not answer in time` } }), timeoutMs);
+  });
+  const target = await Promise.race([vetted(appId, upstream, guard), late]);
+  clearTimeout(timer);
+  if (!target.ok) return target;
+  return connectUpstream(appId, { host: target.address, port: upstream.port }, Math.max(1, timeoutMs - (Date.now() - started)));
+}
+
+function connectUpstream(appId: string, upstream: Upstream, timeoutMs: number): Promise<DialResult> {
   return new Promise((resolve) => {
     const socket: Socket = connect({
       host: upstream.host,
