@@ -5,6 +5,7 @@
  * the same there and in fastify's Ajv (draft-07).
  */
 import { ERROR_CODES } from '../../shared/errors.ts';
+import { SERVICE_ROUTES, type ServiceRoute } from './service-routes.ts';
 import { API_ROUTES, errorSchema, MANAGE_ROUTES, ME_ROUTES, POLICY_ROUTES, type ApiRouteSpec, type MeRouteSpec } from './schemas.ts';
 
 export const OPENAPI_PATH = '/v1/openapi.json';
@@ -47,9 +48,25 @@ function operation(spec: ApiRouteSpec | MeRouteSpec): Record<string, unknown> {
     summary: spec.summary,
     description: me ? "Employees: the agent's device certificate (mutual TLS) and session token; only the caller's own objects." : `Roles: ${spec.roles.join(', ')}.`,
     tags: [me ? 'me' : spec.url.startsWith('/v1/admin/') ? 'admin' : 'helpdesk'],
-    security: me ? [{ deviceCertificate: [], sessionToken: [] }] : [{ apiToken: [] }],
+    security: me ? [{ deviceCertificate: [], sessionToken: [] }, { consoleSession: [] }] : [{ apiToken: [] }, { consoleSession: [] }],
     parameters,
     ...(spec.schema.body === undefined ? {} : { requestBody: { required: !('bodyOptional' in spec && spec.bodyOptional === true), content: { 'application/json': { schema: spec.schema.body } } } }),
+    responses,
+  };
+}
+
+function serviceOperation(route: ServiceRoute): Record<string, unknown> {
+  const responses: Record<string, unknown> = route.statuses.some((s) => s >= 100 && s < 400)
+    ? {}
+    : { 200: { description: 'OK', content: { [route.content ?? 'application/json']: { schema: route.content === undefined ? { type: 'object' } : { type: 'string' } } } } };
+  for (const status of route.statuses) {
+    responses[status] = status < 400 ? { description: status === 101 ? 'Switching Protocols' : status === 204 ? 'No Content' : 'Redirect' } : { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  }
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    tags: [route.tag],
+    security: route.security.length === 0 ? [] : [Object.fromEntries(route.security.map((name) => [name, []]))],
     responses,
   };
 }
@@ -61,6 +78,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     const path = spec.url.replace(/:([A-Za-z]+)/g, '{$1}');
     (paths[path] ??= {})[spec.method.toLowerCase()] = operation(spec);
   }
+  for (const route of SERVICE_ROUTES) (paths[route.url] ??= {})[route.method.toLowerCase()] = serviceOperation(route);
   paths[OPENAPI_PATH] = {
     get: {
       operationId: 'openapi',
@@ -72,7 +90,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: {
-      title: 'Zerogate admin, helpdesk and employee API',
+      title: 'Zerogate proxy API: admin, helpdesk, employees, agents',
       version,
       description: 'See docs/api.md. Error codes: docs/errors.md.',
     },
@@ -82,6 +100,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
         apiToken: { type: 'http', scheme: 'bearer', bearerFormat: 'zga_<id>_<secret>' },
         deviceCertificate: { type: 'mutualTLS', description: "the device certificate the agent was enrolled with" },
         sessionToken: { type: 'http', scheme: 'bearer', description: "the agent's session token (from sign-in)" },
+        consoleSession: { type: 'apiKey', in: 'cookie', name: '__Host-zg_console', description: 'a console sign-in (docs/console.md); changes also need the x-zerogate-csrf header' },
       },
       schemas: { Error: { ...errorSchema, properties: { ...(errorSchema.properties as object), code: { type: 'string', enum: Object.keys(ERROR_CODES) } } } },
     },

@@ -14,6 +14,8 @@ export interface EnrollDeps {
   certTtlMs: number;
   /** Issues the device's first session token. */
   sessions: SessionService;
+  /** Per-user enrolment budget (proxy/server/identity-rate.ts); throws 429 when used up. */
+  perUser?: { take(user: string): void };
   now?: () => number;
 }
 
@@ -50,6 +52,9 @@ function thumbprintOf(certPem: string): string {
  */
 export async function enrollWithIdToken(deps: EnrollDeps, request: IdTokenEnrollRequest, source: string): Promise<EnrollResponse> {
   const identity = await deps.sessions.verifyIdToken(request.idToken, source, 'enroll');
+  // Counted only once the token is verified, so nobody spends another user's budget; before the
+  // token is spent, so a refused attempt can be retried with the same sign-in.
+  takeBudget(deps, identity.user, source);
   await deps.sessions.claimIdToken(request.idToken, identity, source, 'enroll');
   const now = deps.now?.() ?? Date.now();
   const deviceId = randomUUID();
@@ -78,6 +83,15 @@ export async function enrollWithIdToken(deps: EnrollDeps, request: IdTokenEnroll
   });
   const session = await deps.sessions.issue(record, thumbprintOf(issued.certPem), source, 'session.start');
   return { deviceId, user: device.user, certificate: issued.certPem, ca: deps.pki.ca.certPem, notAfter: issued.notAfter.toISOString(), session };
+}
+
+function takeBudget(deps: EnrollDeps, user: string, source: string): void {
+  try {
+    deps.perUser?.take(user);
+  } catch (error) {
+    deps.audit.record({ type: 'device.enroll', decision: 'deny', source, user, reasons: ['rate-limited'], detail: { refusal: 'user-rate-limited' } });
+    throw error;
+  }
 }
 
 const REFUSAL_MESSAGES = {

@@ -12,6 +12,8 @@ import { decideAccess, type PostureState } from '../tunnel/access.ts';
 import { enrollWithIdToken, enrollWithToken } from '../devices/index.ts';
 import type { Identity } from '../identity/setup.ts';
 import { sessionRoutes } from './session-routes.ts';
+import { identityLimiters } from './identity-rate.ts';
+import { serverHeadersPlugin } from '../console/headers.ts';
 import { apiPlugin } from '../api/index.ts';
 import { CatalogService, type Catalog } from '../api/catalog.ts';
 import { checkAddress, checkHostName, publicEndpoint, type GuardContext } from '../api/upstream-guard.ts';
@@ -130,6 +132,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isZerogateError(error)) {
+      // Per-identity limits (identity-rate.ts) say how long to wait; per-source ones set it themselves.
+      const retryAfter = error.detail?.retryAfterSeconds;
+      if (error.statusCode === 429 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
       return reply.code(error.statusCode).send({
         statusCode: error.statusCode,
         code: error.code,
@@ -162,6 +167,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     errorResponseBuilder: (_request, context) =>
       new ZerogateError('ZG_ERR_RATE_LIMITED', `too many requests: retry in ${context.after}`, { reasons: ['rate-limited'] }),
   });
+  // HSTS, nosniff and no-store on JSON for every route registered after this (all of them).
+  await app.register(serverHeadersPlugin);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -207,7 +214,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   }));
   app.get('/v1/ca.pem', async (_request, reply) => reply.type('application/x-pem-file').send(pki.ca.certPem));
 
-  const enrollDeps = { store, pki, audit, certTtlMs: config.devices.certTtlMs, sessions: identity.sessions };
+  const perIdentity = identityLimiters();
+  const enrollDeps = { store, pki, audit, certTtlMs: config.devices.certTtlMs, sessions: identity.sessions, perUser: perIdentity.enroll };
   app.post<{ Body: { token?: string; idToken?: string; csr: string; hostname: string } }>(
     '/v1/enroll',
     {
@@ -272,7 +280,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     };
   });
 
-  await app.register(sessionRoutes, { identity, store, audit });
+  await app.register(sessionRoutes, { identity, store, audit, perUser: perIdentity.session });
   const consoleAuth = await createConsoleAuth({ config, store, pki, audit, identity });
   await app.register(apiPlugin, { consoleAuth, store, audit, metrics, version: VERSION, apps: () => apps, policies: () => policies, sessions: identity.sessions, catalog, upstreamGuard });
   await app.register(consolePlugin, { consoleAuth, config, store, pki, audit, identity, version: VERSION });

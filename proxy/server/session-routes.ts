@@ -8,6 +8,7 @@ import type { AuditLog } from '../audit/index.ts';
 import type { Identity } from '../identity/setup.ts';
 import type { Store } from '../store/index.ts';
 import { deviceGuard, presentedDevice, sessionGuard } from '../tunnel/endpoint.ts';
+import type { IdentityRateLimiter } from './identity-rate.ts';
 
 /** Sign-in and renewal attempts per source address per minute. */
 export const SESSION_RATE_PER_MINUTE = 60;
@@ -21,7 +22,15 @@ const idTokenBody = (required: boolean) => ({
   properties: { idToken: { type: 'string', minLength: 1, maxLength: ID_TOKEN_MAX } },
 });
 
-export async function sessionRoutes(app: FastifyInstance, opts: { identity: Identity; store: Store; audit: AuditLog }): Promise<void> {
+export interface SessionRouteOptions {
+  identity: Identity;
+  store: Store;
+  audit: AuditLog;
+  /** Per-user budget of sign-ins and renewals over all the user's devices and addresses. */
+  perUser?: IdentityRateLimiter;
+}
+
+export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOptions): Promise<void> {
   const { identity, store, audit } = opts;
   const device = deviceGuard({ store, audit });
   const session = sessionGuard({ sessions: identity.sessions, audit });
@@ -33,6 +42,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { identity: Iden
     { preValidation: device, config: { rateLimit }, schema: { body: idTokenBody(true) } },
     async (request) => {
       const verified = await identity.sessions.verifyIdToken(request.body.idToken, request.ip, 'session');
+      opts.perUser?.take(verified.user);
       return identity.sessions.start(presentedDevice(request), verified, request.body.idToken, request.ip);
     },
   );
@@ -43,6 +53,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { identity: Iden
     async (request) => {
       const current = request.zgSession;
       if (current === undefined) throw new TypeError('sessionGuard did not run');
+      opts.perUser?.take(current.session.user);
       return identity.sessions.renew(current, presentedDevice(request), request.body.idToken, request.ip);
     },
   );

@@ -36,7 +36,12 @@ export async function createIssuerKey(alg: IssuerKeyAlg, kid = `${alg.toLowerCas
 }
 
 /** `up` (serve), `jwks-error` (discovery works, the JWKS answers HTTP 500). */
-export type IssuerMode = 'up' | 'jwks-error';
+/**
+ * How the test IdP answers: `up` normally; `jwks-error` a 500 for the key set; `wrong-issuer` a
+ * discovery document naming another issuer (a mix-up attack); `huge-jwks` a key set larger than
+ * any sane one (a resource attack on the proxy).
+ */
+export type IssuerMode = 'up' | 'jwks-error' | 'wrong-issuer' | 'huge-jwks';
 
 export interface TestIssuer {
   /** The issuer URL (`https://127.0.0.1:<port>` plus the optional path). */
@@ -89,7 +94,7 @@ export async function startTestIssuer(options: TestIssuerOptions): Promise<TestI
     if (req.method === 'GET' && url.pathname === `${path}/.well-known/openid-configuration`) {
       state.requests.discovery++;
       send(200, {
-        issuer: state.issuer,
+        issuer: state.mode === 'wrong-issuer' ? `${state.issuer}/other-tenant` : state.issuer,
         jwks_uri: `${state.issuer}/jwks`,
         authorization_endpoint: `${state.issuer}/authorize`,
         token_endpoint: `${state.issuer}/token`,
@@ -102,6 +107,7 @@ export async function startTestIssuer(options: TestIssuerOptions): Promise<TestI
     if (req.method === 'GET' && url.pathname === `${path}/jwks`) {
       state.requests.jwks++;
       if (state.mode === 'jwks-error') send(500, { error: 'server_error' });
+      else if (state.mode === 'huge-jwks') send(200, { keys: state.published.map((k) => k.publicJwk), padding: 'x'.repeat(512 * 1024) });
       else send(200, { keys: state.published.map((k) => k.publicJwk) });
       return;
     }
