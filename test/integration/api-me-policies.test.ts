@@ -231,6 +231,6 @@ describe('employee devices and admin policy routes', () => {
     for (const spec of [...Object.values(POLICY_ROUTES), ...Object.values(ME_ROUTES)]) {
       expect(paths[spec.url.replace(/:([A-Za-z]+)/g, '{$1}')]?.[spec.method.toLowerCase()], spec.url).toBeDefined();
     }
-    expect(paths['/v1/me/devices']?.get?.security).toEqual([{ deviceCertificate: [], sessionToken: [] }]);
+    expect(paths['/v1/me/devices']?.get?.security).toEqual([{ deviceCertificate: [], sessionToken: [] }, { consoleSession: [] }]);
   });
 });
