@@ -6,8 +6,10 @@
  *   shared/                  imports nothing of the others, and no Node built-ins (it must run anywhere)
  *   agent/core/              shared
  *   agent/cli/               shared, agent/core
- *   agent/desktop/main|preload/  shared, agent/core
- *   agent/desktop/renderer/  shared only (talks to the core through the preload bridge)
+ *   agent/desktop/main/      shared, agent/core, agent/desktop/contract
+ *   agent/desktop/preload/   shared, agent/desktop/contract, and the package electron (sandboxed: no Node built-ins)
+ *   agent/desktop/renderer/  shared, agent/desktop/contract, and the package preact (talks to the core through the preload bridge)
+ *   agent/desktop/contract/  shared only (the IPC channels, their argument rules and the state the window shows)
  *   proxy/console/ui/        shared only, and the package preact (the web console: runs in a browser)
  *   proxy/                   shared
  *   test/, scripts/          anything
@@ -29,8 +31,11 @@ interface Layer {
 
 const LAYERS: Layer[] = [
   { name: 'shared', prefix: 'shared/', allowed: ['shared/'], builtins: false },
-  { name: 'agent/desktop/renderer', prefix: 'agent/desktop/renderer/', allowed: ['shared/', 'agent/desktop/renderer/'], builtins: false },
-  { name: 'agent/desktop', prefix: 'agent/desktop/', allowed: ['shared/', 'agent/core/', 'agent/desktop/'], builtins: true },
+  { name: 'agent/desktop/contract', prefix: 'agent/desktop/contract/', allowed: ['shared/', 'agent/desktop/contract/'], builtins: false },
+  { name: 'agent/desktop/renderer', prefix: 'agent/desktop/renderer/', allowed: ['shared/', 'agent/desktop/contract/', 'agent/desktop/renderer/'], builtins: false, packages: ['preact'] },
+  { name: 'agent/desktop/preload', prefix: 'agent/desktop/preload/', allowed: ['shared/', 'agent/desktop/contract/', 'agent/desktop/preload/'], builtins: false, packages: ['electron'] },
+  { name: 'agent/desktop/main', prefix: 'agent/desktop/main/', allowed: ['shared/', 'agent/core/', 'agent/desktop/contract/', 'agent/desktop/main/'], builtins: true },
+  { name: 'agent/desktop', prefix: 'agent/desktop/', allowed: ['shared/', 'agent/desktop/contract/'], builtins: false },
   { name: 'agent/cli', prefix: 'agent/cli/', allowed: ['shared/', 'agent/core/', 'agent/cli/'], builtins: true },
   { name: 'agent/core', prefix: 'agent/core/', allowed: ['shared/', 'agent/core/'], builtins: true },
   { name: 'proxy/console/ui', prefix: 'proxy/console/ui/', allowed: ['shared/', 'proxy/console/ui/'], builtins: false, packages: ['preact'] },
@@ -38,7 +43,7 @@ const LAYERS: Layer[] = [
 ];
 
 /** Runtime packages the pure layers may not use (shared has zero runtime dependencies). */
-const PURE_LAYERS = new Set(['shared', 'agent/desktop/renderer', 'proxy/console/ui']);
+const PURE_LAYERS = new Set(['shared', 'agent/desktop/contract', 'agent/desktop/renderer', 'agent/desktop/preload', 'agent/desktop', 'proxy/console/ui']);
 
 export interface Violation {
   file: string;

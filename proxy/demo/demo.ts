@@ -104,6 +104,8 @@ Zerogate demo is running.
   sign-in:      ${proxy.config.server.publicUrl}/idp (embedded IdP: password, then a TOTP code; your
                 browser will warn about its certificate, which the demo's own CA signed: in
                 production, give the proxy a certificate your browsers trust, server.tls)
+  console:      ${proxy.config.server.publicUrl}/console/ (ada: admin, publish apps and write policy;
+                hank: helpdesk, why is a device blocked; alice: her own devices)
   apps:         hello (HTTP page), echo (TCP echo), for alice, ada and ${DEMO_USER}
 
 Demo users (add the TOTP secret to an authenticator app, or print the current code with

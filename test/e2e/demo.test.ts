@@ -76,6 +76,16 @@ describe('`npm start`: the printed demo users sign in through a browser', () => 
       await signInOnIdpPages(page, users[0]!, 'demo-alice');
       await page.getByText('Signed in to Zerogate').waitFor();
       await agent.waitFor(/session valid until/);
+
+      // The printed console, as the printed admin: both sample apps are listed.
+      const consoleUrl = /console:\s+(\S+)/.exec(text)![1]!;
+      const admin = await (await browser.newContext()).newPage();
+      await admin.goto(consoleUrl);
+      await admin.getByRole('link', { name: 'Sign in' }).click();
+      await signInOnIdpPages(admin, users[2]!, 'demo-ada-console', 1);
+      await admin.getByTestId('apps-table').waitFor();
+      await expect.poll(() => admin.locator('[data-testid="apps-table"] tr[data-app]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-app')).sort())).toEqual(['echo', 'hello']);
+      expect(await admin.getByTestId('role').textContent()).toContain('admin');
     } finally {
       await browser.close();
     }

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, fsyncSync, mkdirSync, openSync, closeSync, readF
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ZerogateError } from '../../../shared/errors.ts';
+import { isSealed, openText, sealedElsewhere, sealText, type SecretBox } from './secret-box.ts';
 
 /**
  * The agent's state in `$ZEROGATE_HOME` (default `~/.zerogate`, mode 0700): the enrolment
@@ -50,6 +51,9 @@ export const FILES = {
   oidc: 'oidc.json',
 } as const;
 
+/** The files that hold secrets (the device key, the session token, the IdP refresh token): sealed when the home has a box. */
+export const SECRET_FILES: ReadonlySet<string> = new Set([FILES.key, FILES.session, FILES.oidc]);
+
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
   return env.ZEROGATE_HOME !== undefined && env.ZEROGATE_HOME !== '' ? env.ZEROGATE_HOME : join(homedir(), '.zerogate');
 }
@@ -63,11 +67,26 @@ export interface DeviceCredentials {
   session?: SessionState | undefined;
 }
 
+export interface AgentHomeOptions {
+  /**
+   * Seals the secret files (device key, session, IdP sign-in) when given: the desktop app's
+   * safeStorage. Without it (the CLI) they are plain files of mode 0600.
+   */
+  secrets?: SecretBox;
+}
+
 export class AgentHome {
   readonly dir: string;
+  readonly #box: SecretBox | undefined;
 
-  constructor(dir: string = resolveHome()) {
+  constructor(dir: string = resolveHome(), options: AgentHomeOptions = {}) {
     this.dir = dir;
+    this.#box = options.secrets;
+  }
+
+  /** True when secrets are written sealed (the desktop app). */
+  get sealsSecrets(): boolean {
+    return this.#box !== undefined;
   }
 
   ensure(): void {
@@ -100,9 +119,27 @@ export class AgentHome {
     return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   }
 
+  /** Writes a secret file: sealed with the home's box when it has one (which refuses, rather than write plain text). */
+  writeSecret(name: string, content: string): void {
+    this.write(name, this.#box === undefined ? content : sealText(this.#box, content), 0o600);
+  }
+
+  /**
+   * Reads a secret file. With a box, a sealed file is opened (undefined when it cannot be) and a
+   * plain one, left by an earlier agent, is read and sealed in place. Without one, a sealed file
+   * is unreadable: undefined.
+   */
+  readSecret(name: string): string | undefined {
+    const raw = this.read(name);
+    if (raw === undefined) return undefined;
+    if (isSealed(raw)) return this.#box === undefined ? undefined : openText(this.#box, raw);
+    if (this.#box !== undefined) this.writeSecret(name, raw);
+    return raw;
+  }
+
   /** Saves everything an enrolment produced; the enrolment record goes last, so it only exists when the rest does. */
   saveCredentials(credentials: DeviceCredentials): void {
-    this.write(FILES.key, credentials.keyPem, 0o600);
+    this.writeSecret(FILES.key, credentials.keyPem);
     this.write(FILES.cert, credentials.certPem, 0o600);
     this.write(FILES.ca, credentials.caPem, 0o644);
     this.write(FILES.enrollment, `${JSON.stringify(credentials.enrollment, null, 2)}\n`, 0o600);
@@ -110,9 +147,10 @@ export class AgentHome {
 
   loadCredentials(): DeviceCredentials {
     const raw = this.read(FILES.enrollment);
-    const keyPem = this.read(FILES.key);
+    const keyPem = this.readSecret(FILES.key);
     const certPem = this.read(FILES.cert);
     const caPem = this.read(FILES.ca);
+    if (keyPem === undefined && this.#box === undefined && isSealed(this.read(FILES.key) ?? '')) throw sealedElsewhere(this.path(FILES.key));
     if (raw === undefined || keyPem === undefined || certPem === undefined || caPem === undefined) {
       throw new ZerogateError('ZG_ERR_AUTH_NOT_ENROLLED', `this device is not enrolled (no credentials in ${this.dir}): run \`zerogate login\``);
     }
@@ -126,7 +164,7 @@ export class AgentHome {
   }
 
   saveSession(session: SessionState): void {
-    this.write(FILES.session, `${JSON.stringify(session, null, 2)}\n`, 0o600);
+    this.writeSecret(FILES.session, `${JSON.stringify(session, null, 2)}\n`);
   }
 
   /** The stored session, or undefined when there is none or it is unreadable. */
@@ -135,7 +173,7 @@ export class AgentHome {
   }
 
   saveOidc(state: OidcState): void {
-    this.write(FILES.oidc, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+    this.writeSecret(FILES.oidc, `${JSON.stringify(state, null, 2)}\n`);
   }
 
   loadOidc(): OidcState | undefined {
@@ -143,7 +181,7 @@ export class AgentHome {
   }
 
   #readJson<T>(name: string, valid: (value: Record<string, unknown>) => boolean): T | undefined {
-    const raw = this.read(name);
+    const raw = SECRET_FILES.has(name) ? this.readSecret(name) : this.read(name);
     if (raw === undefined) return undefined;
     try {
       const value = JSON.parse(raw) as unknown;

@@ -1,0 +1,219 @@
+/** The window's parts. Status is always an icon and words, never colour alone. */
+import { useState } from 'preact/hooks';
+import type { AppView, CheckView, DesktopState, ProblemView, SignInInput } from '../contract/index.ts';
+import { CHECK_TEXT, clock, finding, PHASE_TEXT } from './format.ts';
+import { Icon } from './icons.tsx';
+
+export function StatusBadge({ state }: { state: DesktopState }) {
+  const { label, icon } = PHASE_TEXT[state.phase];
+  return (
+    <span class={`status status-${state.phase}`} data-testid="status" role="status">
+      <Icon name={icon} />
+      <span>{label}</span>
+    </span>
+  );
+}
+
+export function ProblemBanner({ problem }: { problem: ProblemView }) {
+  return (
+    <div class="banner banner-warn" role="alert" data-testid="problem">
+      <Icon name="warn" />
+      <div>
+        <p>{problem.message}</p>
+        <p class="muted small">
+          <code data-testid="problem-code">{problem.code}</code>
+          {problem.reasons.length > 0 ? ` · ${problem.reasons.join(', ')}` : ''}
+        </p>
+      </div>
+    </div>
+  );
+}
+
+export function SessionBanner({ endsAt, busy, onSignIn }: { endsAt: string; busy: boolean; onSignIn: () => void }) {
+  return (
+    <section class="banner banner-warn" role="alert" aria-labelledby="session-title" data-testid="session-expiring">
+      <Icon name="wait" />
+      <div>
+        <h2 id="session-title">Your session ends at {clock(endsAt)}</h2>
+        <p>Sign in again now to keep access to your apps. Your browser opens; your apps stay connected meanwhile.</p>
+        <button type="button" class="primary" disabled={busy} onClick={onSignIn}>
+          Sign in again
+        </button>
+      </div>
+    </section>
+  );
+}
+
+export function SignedOut({ state, busy, onSignIn }: { state: DesktopState; busy: boolean; onSignIn: (input: SignInInput) => void }) {
+  const [proxyUrl, setProxyUrl] = useState('');
+  const [caFingerprint, setCaFingerprint] = useState('');
+  const blocked = !state.secrets.available;
+  const submit = (event: Event): void => {
+    event.preventDefault();
+    onSignIn(state.needsProxy ? { proxyUrl: proxyUrl.trim(), caFingerprint: caFingerprint.trim() } : {});
+  };
+  return (
+    <section class="card" aria-labelledby="signin-title">
+      <h1 id="signin-title">Sign in to Zerogate</h1>
+      <p class="lede">
+        Zerogate connects you to your organisation's internal apps. You sign in with your work account in your web browser.
+      </p>
+      {blocked ? (
+        <div class="banner banner-fail" role="alert" data-testid="secrets-unavailable">
+          <Icon name="fail" />
+          <p>{state.secrets.message}</p>
+        </div>
+      ) : null}
+      <form onSubmit={submit} data-testid="signin-form">
+        {state.needsProxy ? (
+          <>
+            <p>First sign-in on this device: enter what your administrator gave you.</p>
+            <label for="proxy-url">Proxy address</label>
+            <input id="proxy-url" type="url" inputMode="url" required placeholder="https://access.example.com:8443" autoComplete="url" value={proxyUrl} onInput={(e) => setProxyUrl((e.target as HTMLInputElement).value)} />
+            <label for="ca-fingerprint">CA fingerprint (SHA-256)</label>
+            <input id="ca-fingerprint" type="text" required spellcheck={false} autoComplete="off" placeholder="AB:CD:…" class="code" value={caFingerprint} onInput={(e) => setCaFingerprint((e.target as HTMLInputElement).value)} />
+          </>
+        ) : state.proxy !== undefined ? (
+          <p>
+            This device is enrolled with <code>{state.proxy}</code>.
+          </p>
+        ) : null}
+        <button type="submit" class="primary" disabled={busy || blocked}>
+          Sign in with your browser
+        </button>
+      </form>
+    </section>
+  );
+}
+
+export function SigningIn({ state, onCancel }: { state: DesktopState; onCancel: () => void }) {
+  return (
+    <section class="card" aria-labelledby="signing-in-title" aria-live="polite" data-testid="signing-in">
+      <h1 id="signing-in-title">Continue in your browser</h1>
+      <p class="lede">
+        Your web browser opened your organisation's sign-in page{state.signInStartedAt === undefined ? '' : ` at ${clock(state.signInStartedAt)}`}. Sign in there,
+        then come back to this window: it updates by itself.
+      </p>
+      <p class="muted small">No browser window? Check your taskbar or dock, or cancel and try again.</p>
+      <button type="button" class="secondary" onClick={onCancel}>
+        Cancel sign-in
+      </button>
+    </section>
+  );
+}
+
+function AppRow({ app, busy, onConnect, onDisconnect }: { app: AppView; busy: boolean; onConnect: (id: string) => void; onDisconnect: (id: string) => void }) {
+  const on = app.connection.state === 'on';
+  return (
+    <li class={`app ${app.allowed ? 'app-allowed' : 'app-denied'}`} data-app={app.id}>
+      <div class="app-head">
+        <div>
+          <h3>{app.name}</h3>
+          <p class="muted small">
+            <code>{app.id}</code> · {app.protocol}
+          </p>
+        </div>
+        <span class={`pill ${app.allowed ? 'pill-ok' : 'pill-fail'}`} data-testid="app-access">
+          <Icon name={app.allowed ? 'ok' : 'fail'} />
+          {app.allowed ? 'Allowed' : 'Blocked'}
+        </span>
+      </div>
+      {on && app.connection.address !== undefined ? (
+        <p class="address">
+          Open at <code data-testid="app-address">{app.connection.address}</code>
+        </p>
+      ) : null}
+      {!app.allowed && app.remediation.length > 0 ? (
+        <div class="remedy">
+          <p class="remedy-title">What to do</p>
+          <ul>
+            {app.remediation.map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {app.allowed && app.reportOnly && app.reasons.length > 0 ? <p class="muted small">Allowed for now; a policy under test would block it ({app.reasons.join(', ')}).</p> : null}
+      <div class="actions">
+        {on ? (
+          <button type="button" class="secondary" disabled={busy} aria-label={`Disconnect ${app.name}`} onClick={() => onDisconnect(app.id)}>
+            Disconnect
+          </button>
+        ) : (
+          <button type="button" class="primary" disabled={busy || !app.allowed || app.connection.state === 'starting'} aria-label={`Connect ${app.name}`} onClick={() => onConnect(app.id)}>
+            {app.connection.state === 'starting' ? 'Connecting…' : 'Connect'}
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+export function AppsSection({ apps, busy, onConnect, onDisconnect }: { apps: AppView[]; busy: boolean; onConnect: (id: string) => void; onDisconnect: (id: string) => void }) {
+  return (
+    <section aria-labelledby="apps-title">
+      <h2 id="apps-title">Your apps</h2>
+      {apps.length === 0 ? (
+        <p class="muted">No apps are published for you yet. Ask your administrator if you expected some.</p>
+      ) : (
+        <>
+          <p class="muted small">Connect an app, then open its local address in your browser or client.</p>
+          <ul class="apps" data-testid="apps">
+            {apps.map((app) => (
+              <AppRow key={app.id} app={app} busy={busy} onConnect={onConnect} onDisconnect={onDisconnect} />
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function Checklist({ checks, collectedAt }: { checks: CheckView[]; collectedAt: string | undefined }) {
+  return (
+    <section aria-labelledby="posture-title">
+      <h2 id="posture-title">This device's security checks</h2>
+      {checks.length === 0 ? (
+        <p class="muted">Checking this device…</p>
+      ) : (
+        <ul class="checks" data-testid="checklist">
+          {checks.map((check) => {
+            const status = CHECK_TEXT[check.status];
+            return (
+              <li key={check.check} class={`check check-${check.status}`} data-check={check.check}>
+                <span class="check-status">
+                  <Icon name={status.icon} />
+                  <span class="visually-hidden">{status.label}: </span>
+                </span>
+                <div>
+                  <p>
+                    <strong>{check.label}</strong>: {finding(check.summary, check.label)} <span class={`tag tag-${check.status}`}>{status.label}</span>
+                  </p>
+                  {check.remediation !== undefined ? (
+                    <p class="remedy-text" data-testid="remediation">
+                      <strong>What to do:</strong> {check.remediation}
+                    </p>
+                  ) : null}
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {collectedAt !== undefined ? <p class="muted small">Checked at {clock(collectedAt)}; checked again every few seconds.</p> : null}
+    </section>
+  );
+}
+
+export function SettingsSection({ state, onStartAtLogin }: { state: DesktopState; onStartAtLogin: (value: boolean) => void }) {
+  return (
+    <section aria-labelledby="settings-title">
+      <h2 id="settings-title">Settings</h2>
+      <label class="checkbox">
+        <input type="checkbox" checked={state.settings.startAtLogin} onChange={(e) => onStartAtLogin((e.target as HTMLInputElement).checked)} />
+        Start Zerogate when I log in to this computer
+      </label>
+      {state.secrets.available ? <p class="muted small">Your sign-in is stored encrypted by {state.secrets.store}.</p> : null}
+    </section>
+  );
+}
