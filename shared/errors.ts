@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   ZG_ERR_AUTH_IDP_UNTRUSTED: { status: 502, meaning: 'the identity provider presented a TLS certificate the agent does not trust' },
   ZG_ERR_AUTH_IDP_MISCONFIGURED: { status: 502, meaning: 'the identity provider refused the agent\'s client or scopes, or sent answers the agent cannot use' },
   ZG_ERR_AUTH_BROWSER_UNAVAILABLE: { status: 500, meaning: 'the system browser could not be opened' },
+  ZG_ERR_SECRETS_UNAVAILABLE: { status: 500, meaning: 'the desktop app cannot encrypt secrets (no OS keychain or keyring): it refuses to store them in plain text' },
   // admin and helpdesk API tokens
   ZG_ERR_API_TOKEN_REQUIRED: { status: 401, meaning: 'an admin or helpdesk API request carries no API token (Authorization: Bearer zga_...)' },
   ZG_ERR_API_TOKEN_INVALID: { status: 401, meaning: 'the API token is malformed or unknown' },

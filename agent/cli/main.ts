@@ -3,12 +3,12 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isZerogateError, ZerogateError } from '../../shared/errors.ts';
 import type { PostureReport } from '../../shared/posture/index.ts';
-import { isReason, REASONS } from '../../shared/reasons.ts';
 import { enrollWithToken } from '../core/enroll/index.ts';
 import { parseJsonResponse, proxyRequest } from '../core/http/request.ts';
 import { collectPosture, MAX_TOOL_OUTPUT_BYTES, parseToolOutput, postureChecklist, PostureReporter, toolParser, ToolOutputCache, type ChecklistItem } from '../core/posture/index.ts';
 import { SessionKeeper, signIn, signOut, type SignInMethod } from '../core/session/index.ts';
 import { AgentHome, FILES, type DeviceCredentials } from '../core/state/index.ts';
+import { fetchApps, type AppVerdict } from '../core/apps/index.ts';
 import { listenApp, parseListenAddress, TunnelClient, type AppListener } from '../core/tunnel/index.ts';
 
 export const AGENT_VERSION = '0.1.0';
@@ -267,74 +267,33 @@ function readToolOutput(path: string): string {
   }
 }
 
-interface AppVerdict {
-  id: string;
-  name: string;
-  protocol: string;
-  allowed: boolean;
-  reasons: string[];
-  /** What to do about each reason, as the proxy words it (absent from older proxies). */
-  remediation?: string[];
-  /** Allowed only because the policy is in report-only mode: it would deny for `reasons`. */
-  reportOnly?: true;
-}
-
-const MAX_APP_TEXT = 1_000;
-
-function appText(value: unknown, fallback = ''): string {
-  return typeof value === 'string' ? value.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, MAX_APP_TEXT) : fallback;
-}
-
-function appTexts(value: unknown): string[] {
-  const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
-  return list.filter((item): item is string => typeof item === 'string').slice(0, 32).map((item) => appText(item));
-}
-
-/** One app of `/v1/me/apps`, read defensively: the proxy's answer is input like any other. */
-function appVerdict(value: unknown): AppVerdict | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  const app = value as Record<string, unknown>;
-  if (typeof app.id !== 'string' || typeof app.allowed !== 'boolean') return undefined;
-  const verdict: AppVerdict = { id: appText(app.id), name: appText(app.name, appText(app.id)), protocol: appText(app.protocol), allowed: app.allowed, reasons: appTexts(app.reasons) };
-  const remediation = appTexts(app.remediation);
-  if (remediation.length > 0) verdict.remediation = remediation;
-  if (app.reportOnly === true) verdict.reportOnly = true;
-  return verdict;
-}
-
-async function fetchApps(creds: DeviceCredentials, keeper: SessionKeeper): Promise<AppVerdict[]> {
+async function fetchAppsFresh(creds: DeviceCredentials, keeper: SessionKeeper): Promise<AppVerdict[]> {
   await keeper.ensureFresh();
-  const response = await proxyRequest(new URL('/v1/me/apps', creds.enrollment.proxyUrl), {
-    tls: { ca: creds.caPem, cert: creds.certPem, key: creds.keyPem },
-    bearer: keeper.bearer(),
-  });
-  const { apps: list } = parseJsonResponse<{ apps?: unknown }>(response, 'the app list');
-  return (Array.isArray(list) ? list : []).map(appVerdict).filter((app): app is AppVerdict => app !== undefined);
+  return fetchApps(creds, keeper.bearer());
 }
 
-/** What to do about an app's reasons: the proxy's words, or (older proxies) the catalogue's. */
-function remediationOf(app: AppVerdict): string[] {
-  if (app.remediation !== undefined) return app.remediation;
-  if (app.allowed) return [];
-  return [...new Set(app.reasons.filter(isReason).map((reason) => REASONS[reason].remediation))];
+/** `zerogate apps --json`: each app, with remediation and reportOnly only when they say something. */
+function appJson(app: AppVerdict): Record<string, unknown> {
+  const { remediation, reportOnly, ...rest } = app;
+  return { ...rest, ...(remediation.length > 0 && (!app.allowed || reportOnly) ? { remediation } : {}), ...(reportOnly ? { reportOnly: true } : {}) };
 }
 
 async function apps(args: string[], io: CliIo, home: AgentHome): Promise<number> {
   const { values } = parse(args, { json: { type: 'boolean' } });
   const creds = home.loadCredentials();
-  const list = await fetchApps(creds, newKeeper(home, creds, io));
+  const list = await fetchAppsFresh(creds, newKeeper(home, creds, io));
   if (values.json) {
-    io.out(JSON.stringify(list, null, 2));
+    io.out(JSON.stringify(list.map(appJson), null, 2));
     return EXIT_OK;
   }
   for (const app of list) {
     const verdict = app.allowed
-      ? app.reportOnly === true && app.reasons.length > 0
+      ? app.reportOnly && app.reasons.length > 0
         ? `allowed (report-only policy would deny: ${app.reasons.join(', ')})`
         : 'allowed'
       : `denied (${app.reasons.join(', ')})`;
     io.out(`${app.id.padEnd(20)} ${app.protocol.padEnd(6)} ${verdict}  ${app.name}`);
-    for (const line of remediationOf(app)) io.out(`${' '.repeat(28)}${line}`);
+    for (const line of app.allowed && !app.reportOnly ? [] : app.remediation) io.out(`${' '.repeat(28)}${line}`);
   }
   return EXIT_OK;
 }
@@ -439,7 +398,7 @@ async function up(args: string[], io: CliIo, home: AgentHome): Promise<number> {
   const { values } = parse(args, { json: { type: 'boolean' } });
   const creds = home.loadCredentials();
   const keeper = newKeeper(home, creds, io);
-  const list = (await fetchApps(creds, keeper)).filter((a) => a.allowed);
+  const list = (await fetchAppsFresh(creds, keeper)).filter((a) => a.allowed);
   if (list.length === 0) {
     io.out(values.json ? '[]' : 'no apps are available to this device: `zerogate apps` says why');
     return EXIT_OK;

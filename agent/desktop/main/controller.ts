@@ -12,9 +12,9 @@ import { SessionKeeper, signIn, signOut, SIGN_IN_WARNING_MS, type SignInOptions,
 import { FILES, type AgentHome, type DeviceCredentials } from '../../core/state/index.ts';
 import { listenApp, TunnelClient, type AppListener, type TunnelClientOptions, type TunnelState } from '../../core/tunnel/index.ts';
 import type { AppView, CheckView, ConnectionView, DesktopState, Phase, ProblemView, SignInInput } from '../contract/index.ts';
-import { fetchApps, type AppVerdict } from './apps.ts';
+import { fetchApps, type AppVerdict } from '../../core/apps/index.ts';
 import type { ElectronPort } from './electron-port.ts';
-import { secretStoreStatus } from './secret-box.ts';
+import { SECRETS_UNAVAILABLE_CODE, secretStoreStatus } from './secret-box.ts';
 import { forDesktop, reasonsPhrase, SIGN_IN_AGAIN_REASONS } from './wording.ts';
 
 export const AGENT_VERSION = '0.1.0';
@@ -154,7 +154,7 @@ export class DesktopController {
   async signIn(input: SignInInput = {}): Promise<DesktopState> {
     if (this.#signIn !== undefined) return this.state();
     const secrets = secretStoreStatus(this.#electron.safeStorage, this.#electron.platform);
-    if (!secrets.available) return this.#fail({ code: 'ZG_ERR_INTERNAL', message: secrets.message ?? 'secret storage is unavailable', reasons: [] });
+    if (!secrets.available) return this.#fail({ code: SECRETS_UNAVAILABLE_CODE, message: secrets.message ?? 'secret storage is unavailable', reasons: [] });
     if (this.#enrollment() === undefined && (input.proxyUrl === undefined || input.caFingerprint === undefined)) {
       return this.#fail({ code: 'ZG_ERR_USAGE', message: 'This device is not enrolled yet: enter the proxy address and the CA fingerprint your administrator gave you.', reasons: [] });
     }

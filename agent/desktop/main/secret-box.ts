@@ -7,8 +7,8 @@ import { ZerogateError } from '../../../shared/errors.ts';
 import type { SecretBox } from '../../core/state/index.ts';
 import type { SafeStorageLike } from './electron-port.ts';
 
-/** The error code a refusal carries (no dedicated code yet: see docs/desktop.md). */
-export const SECRETS_UNAVAILABLE_CODE = 'ZG_ERR_INTERNAL';
+/** The error code a refusal carries (docs/errors.md). */
+export const SECRETS_UNAVAILABLE_CODE = 'ZG_ERR_SECRETS_UNAVAILABLE';
 
 export interface SecretStoreStatus {
   available: boolean;

@@ -1,11 +1,11 @@
 /**
- * The apps this device may reach and each one's verdict right now (`GET /v1/me/apps`, as
- * `zerogate apps` reads it). The proxy's answer is input like any other: read defensively.
- * (The CLI has the same reader in agent/cli/main.ts; both belong in agent/core.)
+ * The apps this device may reach and each one's verdict right now (`GET /v1/me/apps`), for
+ * `zerogate apps` and the desktop window. The proxy's answer is input like any other: read
+ * defensively (types checked, control characters stripped, lengths and counts capped).
  */
-import { parseJsonResponse, proxyRequest } from '../../core/http/request.ts';
-import type { DeviceCredentials } from '../../core/state/index.ts';
 import { isReason, REASONS } from '../../../shared/reasons.ts';
+import { parseJsonResponse, proxyRequest } from '../http/request.ts';
+import type { DeviceCredentials } from '../state/index.ts';
 
 export interface AppVerdict {
   id: string;
@@ -13,19 +13,24 @@ export interface AppVerdict {
   protocol: string;
   allowed: boolean;
   reasons: string[];
+  /** What to do about each reason: the proxy's words, or (older proxies) the reason catalogue's. */
   remediation: string[];
+  /** Allowed only because the policy is in report-only mode: it would deny for `reasons`. */
   reportOnly: boolean;
 }
 
-const MAX_TEXT = 1_000;
-const MAX_APPS = 500;
+/** Longest text kept from the proxy's answer, and most apps and reasons read. */
+export const MAX_APP_TEXT = 1_000;
+export const MAX_APPS = 500;
+const MAX_REASONS = 32;
 
 function text(value: unknown, fallback = ''): string {
-  return typeof value === 'string' ? value.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, MAX_TEXT) : fallback;
+  return typeof value === 'string' ? value.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, MAX_APP_TEXT) : fallback;
 }
 
 function texts(value: unknown): string[] {
-  return (Array.isArray(value) ? value : []).filter((v): v is string => typeof v === 'string').slice(0, 32).map((v) => text(v));
+  const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+  return list.filter((item): item is string => typeof item === 'string').slice(0, MAX_REASONS).map((item) => text(item));
 }
 
 /** One app of the answer, or undefined when it is not one. */
@@ -35,11 +40,11 @@ export function appVerdict(value: unknown): AppVerdict | undefined {
   if (typeof app.id !== 'string' || typeof app.allowed !== 'boolean') return undefined;
   const reasons = texts(app.reasons);
   const given = texts(app.remediation);
-  // Older proxies send no remediation: the catalogue has the same words.
   const remediation = given.length > 0 ? given : [...new Set(reasons.filter(isReason).map((r) => REASONS[r].remediation))];
   return { id: text(app.id), name: text(app.name, text(app.id)), protocol: text(app.protocol), allowed: app.allowed, reasons, remediation, reportOnly: app.reportOnly === true };
 }
 
+/** Asks the proxy (device certificate + session token) for every app's verdict. */
 export async function fetchApps(creds: DeviceCredentials, bearer: string | undefined): Promise<AppVerdict[]> {
   const response = await proxyRequest(new URL('/v1/me/apps', creds.enrollment.proxyUrl), {
     tls: { ca: creds.caPem, cert: creds.certPem, key: creds.keyPem },
