@@ -4,7 +4,6 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isZerogateError, ZerogateError } from '../../shared/errors.ts';
 import type { PostureReport } from '../../shared/posture/index.ts';
 import { enrollWithToken } from '../core/enroll/index.ts';
-import { parseJsonResponse, proxyRequest } from '../core/http/request.ts';
 import { collectPosture, MAX_TOOL_OUTPUT_BYTES, parseToolOutput, postureChecklist, PostureReporter, toolParser, ToolOutputCache, type ChecklistItem } from '../core/posture/index.ts';
 import { SessionKeeper, signIn, signOut, type SignInMethod } from '../core/session/index.ts';
 import { AgentHome, FILES, type DeviceCredentials } from '../core/state/index.ts';
