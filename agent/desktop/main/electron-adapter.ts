@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, safeStorage, session, shell, Tray, type MenuItemConstructorOptions } from 'electron';
 import type { ElectronPort, MenuItemSpec, TrayIcon, TrayPort, WindowPort } from './electron-port.ts';
+import { autostartDir, XdgAutostart } from './xdg-autostart.ts';
 
 function menuItem(spec: MenuItemSpec): MenuItemConstructorOptions {
   return {
@@ -18,6 +19,8 @@ function menuItem(spec: MenuItemSpec): MenuItemConstructorOptions {
 }
 
 export function electronPort(iconDir: string): ElectronPort {
+  // An AppImage runs from a temporary mount: its stable path is $APPIMAGE.
+  const linuxAutostart = process.platform === 'linux' ? new XdgAutostart(autostartDir(), process.env.APPIMAGE ?? process.execPath) : undefined;
   const icon = (name: TrayIcon) => nativeImage.createFromPath(join(iconDir, `tray-${name}.png`));
   return {
     platform: process.platform,
@@ -57,8 +60,9 @@ export function electronPort(iconDir: string): ElectronPort {
       notification.show();
     },
     safeStorage,
-    getStartAtLogin: () => app.getLoginItemSettings().openAtLogin,
-    setStartAtLogin: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled }),
+    // Electron's login items do nothing on Linux: there the XDG autostart entry is the switch.
+    getStartAtLogin: () => (linuxAutostart === undefined ? app.getLoginItemSettings().openAtLogin : linuxAutostart.get()),
+    setStartAtLogin: (enabled) => (linuxAutostart === undefined ? app.setLoginItemSettings({ openAtLogin: enabled }) : linuxAutostart.set(enabled)),
     openExternal: (url) => shell.openExternal(url),
     handle: (channel, handler) => ipcMain.handle(channel, (event, ...args) => handler({ senderFrame: event.senderFrame }, ...args)),
     denyAllPermissions() {

@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   app.on('activate', () => desktop.showWindow());
   app.on('before-quit', () => void desktop.controller.stop());
   await desktop.start();
-  if (!app.getLoginItemSettings().wasOpenedAtLogin) desktop.showWindow();
+  // Started at login: tray only (macOS and Windows say so; the Linux autostart entry passes --hidden).
+  if (!app.getLoginItemSettings().wasOpenedAtLogin && !process.argv.includes('--hidden')) desktop.showWindow();
 }
 
 void main();
