@@ -51,6 +51,7 @@ export function AuditPage(): JSX.Element {
                       <th scope="col">Time</th>
                       <th scope="col">Type</th>
                       <th scope="col">User</th>
+                      <th scope="col">By</th>
                       <th scope="col">Device</th>
                       <th scope="col">App</th>
                       <th scope="col">Decision</th>
@@ -65,6 +66,7 @@ export function AuditPage(): JSX.Element {
                           <code>{e.type}</code>
                         </td>
                         <td>{e.user ?? '—'}</td>
+                        <td>{byOf(e.detail) ?? '—'}</td>
                         <td>{e.device === undefined ? '—' : <code>{e.device}</code>}</td>
                         <td>{e.app ?? '—'}</td>
                         <td>{e.decision ?? '—'}</td>
@@ -85,4 +87,11 @@ export function AuditPage(): JSX.Element {
       </Loaded>
     </>
   );
+}
+
+/** Who made a change (`detail.by` of admin changes and revocations: `user:<id>` or `api-token:<name>`). */
+function byOf(detail: unknown): string | undefined {
+  if (detail === null || typeof detail !== 'object') return undefined;
+  const by = (detail as { by?: unknown }).by;
+  return typeof by === 'string' ? by : undefined;
 }
