@@ -80,6 +80,7 @@ export const ERROR_CODES = {
   ZG_ERR_RATE_LIMITED: { status: 429, meaning: 'too many requests; retry later' },
   // store
   ZG_ERR_STORE_UNAVAILABLE: { status: 503, meaning: 'the store cannot be reached or is corrupt' },
+  ZG_ERR_STORE_SCHEMA_NEWER: { status: 500, meaning: 'the store\'s schema was written by a newer proxy than this one: the node refuses to start' },
   // embedded identity provider
   ZG_ERR_IDP_KEYS_INVALID: { status: 500, meaning: 'the embedded IdP keys file cannot be read or is malformed' },
   // generic
