@@ -277,6 +277,10 @@ enrollment:
   maxTokenTtl: 30d                          # longest --ttl that token create accepts
 audit:
   file: /var/log/zerogate/audit.jsonl       # or stdout (the default), or none
+# Several proxy nodes share one PostgreSQL database (docs/scale-out.md); leave out for SQLite
+# (zerogate.db in dataDir, one node). The password is never shown in errors or logs.
+# store:
+#   url: postgresql://zerogate:change-me@db.internal:5432/zerogate?sslmode=verify-full
 metrics:
   public: false                             # true: GET /metrics without an API token
 identity:

@@ -44,6 +44,7 @@ dataDir: ../var/zerogate
 devices: { certTtl: 1d12h }
 enrollment: { tokenTtl: 30m, maxTokenTtl: 7d }
 audit: { file: logs/audit.jsonl }
+store: { url: 'postgresql://zerogate:s3cret@db.internal:5432/zerogate?sslmode=require' }
 identity:
   oidc:
     issuer: https://example.okta.com/oauth2/default
@@ -94,6 +95,7 @@ describe('parseConfig: valid configs', () => {
       devices: { certTtlMs: D + 12 * H },
       enrollment: { tokenTtlMs: 30 * M, maxTokenTtlMs: 7 * D },
       audit: { file: '/etc/zerogate/logs/audit.jsonl' },
+      store: { url: 'postgresql://zerogate:s3cret@db.internal:5432/zerogate?sslmode=require' },
       metrics: { public: false },
       identity: {
         provider: 'oidc',
@@ -172,6 +174,7 @@ describe('parseConfig: valid configs', () => {
       devices: { certTtlMs: 7 * D },
       enrollment: { tokenTtlMs: H, maxTokenTtlMs: 30 * D },
       audit: { file: 'stdout' },
+      store: { url: undefined },
       metrics: { public: false },
       identity: {
         provider: 'embedded',
@@ -238,7 +241,7 @@ describe('parseConfig: errors name the file, path, line, expected and found', ()
   it('rejects unknown top-level keys without a far-fetched suggestion', () => {
     const issue = onlyIssue('colour: blue\n');
     expect(issue.message).toBe(
-      'zerogate.yaml:1:1: colour: unknown key "colour" (expected one of: server, dataDir, devices, enrollment, audit, metrics, identity, console, limits, apps, policies)',
+      'zerogate.yaml:1:1: colour: unknown key "colour" (expected one of: server, dataDir, devices, enrollment, audit, store, metrics, identity, console, limits, apps, policies)',
     );
   });
 
@@ -783,5 +786,33 @@ describe('defaultConfig', () => {
     eng.require.mfa = false;
     (eng.allow[0] as { groups: string[] }).groups.push('ops');
     expect(input.policies.eng).toEqual({ allow: [{ groups: ['eng'] }], require: { mfa: true } });
+  });
+});
+
+describe('parseConfig: store', () => {
+  it('takes a postgres:// or postgresql:// URL; absent means SQLite in the data dir', () => {
+    expect(parseConfig('', FILE, BASE).store).toEqual({ url: undefined });
+    expect(parseConfig('store: {}', FILE, BASE).store).toEqual({ url: undefined });
+    expect(parseConfig('store: { url: "postgres://zg@10.0.0.9/zerogate" }', FILE, BASE).store.url).toBe('postgres://zg@10.0.0.9/zerogate');
+    expect(parseConfig('store: { url: "postgresql://zg:pw@[fd00::1]:6432/zg?sslmode=verify-full" }', FILE, BASE).store.url).toBe('postgresql://zg:pw@[fd00::1]:6432/zg?sslmode=verify-full');
+  });
+
+  it('refuses other URLs and unknown keys, never showing the password', () => {
+    const error = (() => {
+      try {
+        parseConfig('store: { url: "mysql://root:Sup3rSecretPw@db/zg", uri: x }', FILE, BASE);
+      } catch (e) {
+        return e as Error & { detail: { errors: ConfigIssue[] } };
+      }
+      throw new Error('accepted');
+    })();
+    expect(error.message).not.toContain('Sup3rSecretPw');
+    expect(JSON.stringify(error.detail)).not.toContain('Sup3rSecretPw');
+    expect(error.detail.errors.map((e) => e.path)).toEqual(['store.url', 'store.uri']);
+    expect(error.detail.errors[0]).toMatchObject({ expected: 'a postgres:// or postgresql:// URL with a host', found: '"mysql://root:***@db/zg"' });
+    // Not a URL at all (a password pasted in the wrong place?): withheld entirely.
+    expect(onlyIssue('store: { url: "hunter2 hunter2" }')).toMatchObject({ path: 'store.url', found: '"(not a URL; not shown)"' });
+    expect(onlyIssue('store: { url: "postgres:///only-a-socket" }')).toMatchObject({ path: 'store.url' });
+    expect(onlyIssue('store: { url: 5432 }')).toMatchObject({ path: 'store.url', expected: 'a postgres:// or postgresql:// URL' });
   });
 });

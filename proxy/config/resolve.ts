@@ -9,7 +9,8 @@ import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { formatDuration, tryParseDuration } from '../../shared/duration.ts';
 import { isHostOrIp, normalizeHost, parseHostPort, parsePublicUrl, parseUpstream, urlHost } from './address.ts';
 import { CONFIG_DEFAULTS, DURATION_BOUNDS, ID_PATTERN, LIMIT_BOUNDS } from './defaults.ts';
-import { describeValue, suggest, type ConfigIssues, type Segment } from './issues.ts';
+import { describeValue, suggest, truncate, type ConfigIssues, type Segment } from './issues.ts';
+import { isPostgresUrl, redactStoreUrl } from '../store/url.ts';
 import { parseCidr } from '../policy/cidr.ts';
 import { POLICY_DEFAULTS, POLICY_DURATION_BOUNDS } from '../policy/limits.ts';
 import type {
@@ -75,6 +76,7 @@ export function resolveConfig(raw: unknown, baseDir: string, issues: ConfigIssue
     devices: { certTtlMs: duration(ctx, ['devices', 'certTtl'], entry(devices, 'certTtl'), 'certTtl') },
     enrollment: { tokenTtlMs, maxTokenTtlMs },
     audit: { file: auditFile(ctx, entry(entry(raw, 'audit'), 'file')) },
+    store: { url: storeUrl(ctx, entry(entry(raw, 'store'), 'url')) },
     metrics: { public: entry(entry(raw, 'metrics'), 'public') === true },
     identity: resolveIdentity(ctx, entry(raw, 'identity')),
     console: resolveConsole(ctx, entry(raw, 'console')),
@@ -455,4 +457,12 @@ function auditFile(ctx: Context, raw: unknown): string {
   const value = text(raw, CONFIG_DEFAULTS.auditFile);
   if (value === 'stdout' || value === 'none') return value;
   return filePath(ctx, ['audit', 'file'], value, CONFIG_DEFAULTS.auditFile);
+}
+
+/** `store.url`: a PostgreSQL URL; a bad one is shown with its password masked, never as written. */
+function storeUrl(ctx: Context, raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || raw === '') return undefined; // absent, or the schema reported it
+  if (isPostgresUrl(raw)) return raw;
+  ctx.issues.add({ segments: ['store', 'url'], expected: 'a postgres:// or postgresql:// URL with a host', found: truncate(JSON.stringify(redactStoreUrl(raw))) });
+  return undefined;
 }

@@ -435,6 +435,23 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Where devices, sessions, revocations, catalogue, posture and audit are kept. Absent: SQLite (`zerogate.db`) in the data dir, for one node. Several nodes share one PostgreSQL database (docs/scale-out.md).',
+      properties: {
+        url: {
+          // No pattern here: a pattern error would echo the value; the resolver checks it and
+          // shows it with the password masked.
+          type: 'string',
+          minLength: 1,
+          maxLength: MAX_PATH_LENGTH,
+          description:
+            'postgres:// or postgresql:// URL of the PostgreSQL database (libpq URL parameters such as `sslmode` apply; `options=-c search_path=<schema>` picks a schema). Never shown with its password in errors and logs.',
+          'x-expected': 'a postgres:// or postgresql:// URL',
+        },
+      },
+    },
     metrics: {
       type: 'object',
       additionalProperties: false,

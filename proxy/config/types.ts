@@ -181,6 +181,8 @@ export interface ProxyConfig {
   enrollment: { tokenTtlMs: number; maxTokenTtlMs: number };
   /** `stdout`, `none`, or an absolute file path. */
   audit: { file: 'stdout' | 'none' | (string & {}) };
+  /** Where the store lives: a PostgreSQL URL, or undefined for SQLite in {@link ProxyConfig.dataDir}. */
+  store: { url: string | undefined };
   identity: IdentityConfig;
   /** `GET /metrics`: `public` false requires an API token. */
   metrics: { public: boolean };
@@ -235,6 +237,7 @@ export interface ConfigInput {
   devices?: { certTtl?: string };
   enrollment?: { tokenTtl?: string; maxTokenTtl?: string };
   audit?: { file?: string };
+  store?: { url?: string };
   metrics?: { public?: boolean };
   identity?: {
     users?: { username: string; email: string; name?: string; groups?: string[]; passwordHash: string; totpSecret?: string }[];

@@ -5,7 +5,7 @@ import { AuditLog } from '../audit/index.ts';
 import { RevocationWatcher } from '../devices/index.ts';
 import type { ProxyConfig } from '../config/index.ts';
 import { initPki, loadPki, type LoadedPki } from '../pki/index.ts';
-import { SqliteStore, type Store } from '../store/index.ts';
+import { PostgresStore, redactStoreUrl, SqliteStore, type Store } from '../store/index.ts';
 import { buildApp, type BuiltApp } from './app.ts';
 import { REEVALUATE_INTERVAL_MS } from '../tunnel/session.ts';
 
@@ -58,6 +58,18 @@ async function withRealPort(config: ProxyConfig): Promise<ProxyConfig> {
 export const STORE_FILE = 'zerogate.db';
 
 /**
+ * Opens the store the config names: PostgreSQL at `store.url` (migrated at open; refused with
+ * ZG_ERR_STORE_SCHEMA_NEWER when newer than this node), else SQLite in the data dir. The CLI's
+ * offline commands use it too, so they write where the proxy reads.
+ */
+export async function openStore(config: ProxyConfig, log: (line: string) => void = () => undefined): Promise<Store> {
+  if (config.store.url === undefined) return SqliteStore.open(join(config.dataDir, STORE_FILE));
+  const store = await PostgresStore.open(config.store.url);
+  log(`store: PostgreSQL at ${redactStoreUrl(config.store.url)}`);
+  return store;
+}
+
+/**
  * Starts a proxy node: on first start creates the CA and server certificate in the data dir,
  * opens the store, and listens on the one TLS port.
  */
@@ -67,7 +79,7 @@ export async function startProxy(options: StartOptions): Promise<RunningProxy> {
   const init = await initPki(config.dataDir, config.server.hostnames);
   if (init.created) log(`created a device CA in ${config.dataDir}`);
   const pki = await loadPki(config.dataDir);
-  const store = SqliteStore.open(join(config.dataDir, STORE_FILE));
+  const store = await openStore(config, log);
   const audit = new AuditLog(store, config.audit.file);
   let built: BuiltApp;
   let identity: Identity | undefined;

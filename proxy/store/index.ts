@@ -1,3 +1,5 @@
+export { PostgresStore, POOL_MAX, CONNECT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS } from './postgres.ts';
+export { redactStoreUrl, isPostgresUrl } from './url.ts';
 export { SqliteStore, API_TOKENS_LIST_MAX, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, DEVICE_PAGE_MAX, REVOCATIONS_PAGE, SESSIONS_PAGE_MAX } from './sqlite.ts';
 export type {
   ApiRole,
@@ -16,6 +18,8 @@ export type {
   EnrollmentTokenRecord,
   EnrollResult,
   Store,
+  StoreChange,
+  StoreChangeListener,
   TokenRefusal,
   IdpPayloadRecord,
   IdpUserRecord,

@@ -1,13 +1,37 @@
-/** The store contract (contract.ts) against the embedded SQLite store, and its migration 6. */
-import { mkdtempSync } from 'node:fs';
+/** The store contract (contract.ts) against the embedded SQLite store (a file per test), and its migration 6. */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { describeStoreContract } from './contract.ts';
 import { SqliteStore } from './sqlite.ts';
+import type { Store } from './types.ts';
 
-describeStoreContract('SqliteStore', async () => SqliteStore.open(':memory:'));
+describeStoreContract('SqliteStore', {
+  // One file, one process: other connections to the file share the data but not the feed.
+  sharedFeed: false,
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), 'zg-store-'));
+    const file = join(dir, 'zerogate.db');
+    const opened: Store[] = [];
+    const track = (store: Store) => (opened.push(store), store);
+    return {
+      store: track(SqliteStore.open(file)),
+      another: async () => track(SqliteStore.open(file)),
+      reopen: async () => track(SqliteStore.open(file)),
+      async setSchemaVersion(version: number) {
+        const db = new Database(file);
+        db.prepare('UPDATE schema_version SET version = ?').run(version);
+        db.close();
+      },
+      async dispose() {
+        for (const store of opened) await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+});
 
 describe('SqliteStore: catalogue migration', () => {
   it('keeps catalogue rows across a reopen of the same file', async () => {

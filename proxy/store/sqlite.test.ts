@@ -82,7 +82,7 @@ describe('SqliteStore', () => {
       SqliteStore.open(file);
       expect.unreachable('opened a newer schema');
     } catch (error) {
-      expect(isZerogateError(error, 'ZG_ERR_STORE_UNAVAILABLE')).toBe(true);
+      expect(isZerogateError(error, 'ZG_ERR_STORE_SCHEMA_NEWER')).toBe(true);
       expect((error as Error).message).toMatch(/newer than this proxy knows/);
     }
   });

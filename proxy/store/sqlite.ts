@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { ZerogateError } from '../../shared/errors.ts';
+import { ChangeListeners } from './changes.ts';
 import type {
   ApiTokenRecord,
   DecisionQuery,
@@ -21,6 +22,8 @@ import type {
   SessionQuery,
   SessionRecord,
   Store,
+  StoreChange,
+  StoreChangeListener,
 } from './types.ts';
 
 /** Ordered schema migrations; index + 1 is the schema version. Never edit a released entry. */
@@ -212,11 +215,14 @@ interface AuditRow {
 
 /**
  * The embedded store: one SQLite file in the data dir, WAL mode. Calls are synchronous inside
- * better-sqlite3 and exposed through the asynchronous {@link Store} contract.
+ * better-sqlite3 and exposed through the asynchronous {@link Store} contract. Its change feed is
+ * in-process (emitted after the commit): several proxy nodes on one SQLite file are not
+ * supported (they would not learn about each other's changes at once); use PostgreSQL.
  */
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #changes = new ChangeListeners();
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -316,6 +322,7 @@ export class SqliteStore implements Store {
         if (changed === 1) this.#stmt('INSERT INTO revocations (device_id, revoked_at) VALUES (?, ?)').run(id, now);
         return changed === 1;
       })(),
+      (revoked) => (revoked ? { kind: 'revocation' } : undefined),
     );
   }
 
@@ -383,6 +390,7 @@ export class SqliteStore implements Store {
         this.#stmt('INSERT INTO revocations (device_id, revoked_at, session_id) VALUES (?, ?, ?)').run(row.device_id, now, id);
         return true;
       })(),
+      (revoked) => (revoked ? { kind: 'revocation' } : undefined),
     );
   }
 
@@ -396,6 +404,7 @@ export class SqliteStore implements Store {
         }
         return rows.length;
       })(),
+      (n) => (n > 0 ? { kind: 'revocation' } : undefined),
     );
   }
 
@@ -421,11 +430,17 @@ export class SqliteStore implements Store {
   }
 
   async setIdpUserDisabled(username: string, disabled: boolean): Promise<boolean> {
-    return this.#run(() => this.#stmt('UPDATE idp_users SET disabled = ? WHERE username = ?').run(disabled ? 1 : 0, username).changes === 1);
+    return this.#run(
+      () => this.#stmt('UPDATE idp_users SET disabled = ? WHERE username = ?').run(disabled ? 1 : 0, username).changes === 1,
+      (changed) => (changed ? { kind: 'idp-user', username } : undefined),
+    );
   }
 
   async setIdpUserPassword(username: string, passwordHash: string): Promise<boolean> {
-    return this.#run(() => this.#stmt('UPDATE idp_users SET password_hash = ? WHERE username = ?').run(passwordHash, username).changes === 1);
+    return this.#run(
+      () => this.#stmt('UPDATE idp_users SET password_hash = ? WHERE username = ?').run(passwordHash, username).changes === 1,
+      (changed) => (changed ? { kind: 'idp-user', username } : undefined),
+    );
   }
 
   async getTotpSecret(username: string): Promise<string | undefined> {
@@ -440,7 +455,10 @@ export class SqliteStore implements Store {
   }
 
   async clearTotpSecret(username: string): Promise<boolean> {
-    return this.#run(() => this.#stmt('DELETE FROM idp_totp WHERE username = ?').run(username).changes === 1);
+    return this.#run(
+      () => this.#stmt('DELETE FROM idp_totp WHERE username = ?').run(username).changes === 1,
+      (changed) => (changed ? { kind: 'idp-user', username } : undefined),
+    );
   }
 
   async idpPayloadUpsert(record: IdpPayloadRecord, index: { grantId?: string | undefined; userCode?: string | undefined; uid?: string | undefined }): Promise<void> {
@@ -586,7 +604,10 @@ export class SqliteStore implements Store {
   }
 
   async revokeApiToken(id: string, now: number): Promise<boolean> {
-    return this.#run(() => this.#stmt('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes === 1);
+    return this.#run(
+      () => this.#stmt('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes === 1,
+      (changed) => (changed ? { kind: 'api-token', id } : undefined),
+    );
   }
 
   async listApiTokens(limit: number): Promise<ApiTokenRecord[]> {
@@ -629,6 +650,7 @@ export class SqliteStore implements Store {
              updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
         )
         .run(record.id, record.deleted ? null : JSON.stringify(record.definition), record.deleted ? 1 : 0, record.updatedAt, record.updatedBy),
+      () => ({ kind: 'catalog', catalog: kind, id: record.id }),
     );
   }
 
@@ -671,7 +693,12 @@ export class SqliteStore implements Store {
     this.#run(() => this.#stmt('SELECT 1').get());
   }
 
+  subscribe(listener: StoreChangeListener): () => void {
+    return this.#changes.add(listener);
+  }
+
   async close(): Promise<void> {
+    this.#changes.clear();
     if (this.#db.open) this.#db.close();
   }
 
@@ -682,12 +709,17 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  #run<T>(fn: () => T): T {
+  /** Runs `fn`; after it committed, emits the change `change` derives from its result, if any. */
+  #run<T>(fn: () => T, change?: (result: T) => StoreChange | undefined): T {
+    let result: T;
     try {
-      return fn();
+      result = fn();
     } catch (cause) {
       throw new ZerogateError('ZG_ERR_STORE_UNAVAILABLE', 'the store failed', { cause });
     }
+    const happened = change?.(result);
+    if (happened !== undefined) this.#changes.emit(happened);
+    return result;
   }
 }
 
@@ -733,8 +765,9 @@ function migrate(db: Database.Database): void {
   const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
   const current = row?.version ?? 0;
   if (current > MIGRATIONS.length) {
+    db.close();
     throw new ZerogateError(
-      'ZG_ERR_STORE_UNAVAILABLE',
+      'ZG_ERR_STORE_SCHEMA_NEWER',
       `the store's schema is version ${current}, newer than this proxy knows (${MIGRATIONS.length}): upgrade the proxy`,
     );
   }

@@ -199,6 +199,26 @@ export interface LiveSession {
   cursor: number;
 }
 
+/**
+ * A change another part of the system (this node or another one sharing the store) made, so
+ * that caches and live sessions can follow at once instead of waiting for the next poll. A
+ * change is delivered only after its data is committed. Delivery is best effort: after
+ * `resync`, notifications may have been missed, so a listener re-reads whatever it caches.
+ */
+export type StoreChange =
+  /** A device or session was revoked: read {@link Store.revocationsAfter} from your cursor. */
+  | { kind: 'revocation' }
+  /** An app or policy of the catalogue was written: reload the catalogue. */
+  | { kind: 'catalog'; catalog: CatalogKind; id: string }
+  /** An API token was revoked. */
+  | { kind: 'api-token'; id: string }
+  /** An embedded-IdP user was disabled or enabled, got a new password or lost their TOTP secret. */
+  | { kind: 'idp-user'; username: string }
+  /** The feed was interrupted and is back (or may have missed changes): re-read everything cached. */
+  | { kind: 'resync' };
+
+export type StoreChangeListener = (change: StoreChange) => void;
+
 export interface Store {
   createEnrollmentToken(token: EnrollmentTokenRecord): Promise<void>;
   /** Read-only check of a token, so the expensive work of enrolment is done only for a valid one. */
@@ -293,6 +313,14 @@ export interface Store {
   latestSessionOfDevice(deviceId: string): Promise<SessionRecord | undefined>;
   /** Denials and resets from the audit trail (`stream.deny`, `stream.reset`), newest first. */
   queryDecisions(query: DecisionQuery): Promise<AuditEvent[]>;
+
+  /**
+   * Calls `listener` for every change committed to the store from now on, by this node or (on a
+   * shared store) another one; returns the function that unsubscribes. A listener that throws
+   * is ignored. SQLite: in-process only (several SQLite nodes are not supported); PostgreSQL:
+   * LISTEN/NOTIFY, with `resync` after the feed's connection was lost and restored.
+   */
+  subscribe(listener: StoreChangeListener): () => void;
 
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
