@@ -247,7 +247,8 @@ refusal gives and what users do about them in [reasons.md](reasons.md). With
 but not enforced.
 
 **Data dir.** \`dataDir\` holds the device CA (\`ca.pem\`, \`ca.key\`), the server certificate
-(\`server.pem\`, \`server.key\`) and the store (\`zerogate.db\`, SQLite). Keys are written with
+(\`server.pem\`, \`server.key\`) and the store (\`zerogate.db\`, SQLite) unless \`store.url\` names a PostgreSQL database
+([scale-out.md](scale-out.md)). Keys are written with
 mode 0600 and the folder with 0700. Back up \`ca.key\` and \`zerogate.db\`: without the CA key
 every device must enrol again. The server certificate is re-issued at start when it does not
 cover every entry of \`server.hostnames\` or expires within 30 days.

@@ -8,8 +8,8 @@ import { startDemo } from '../demo/demo.ts';
 import { createEnrollmentToken } from '../devices/index.ts';
 import { initPki } from '../pki/index.ts';
 import { ensurePrivateDirectory } from '../pki/atomic-file.ts';
-import { STORE_FILE, startProxy, VERSION } from '../server/index.ts';
-import { SqliteStore, type Store } from '../store/index.ts';
+import { openStore, startProxy, VERSION } from '../server/index.ts';
+import type { Store } from '../store/index.ts';
 import { AuditLog } from '../audit/index.ts';
 import { STARTER_CONFIG } from './starter-config.ts';
 import { userCommand } from './user-command.ts';
@@ -165,7 +165,8 @@ async function init(args: string[], io: CliIo): Promise<number> {
 async function withStore<T>(config: ProxyConfig, fn: (store: Store, audit: AuditLog) => Promise<T>): Promise<T> {
   // Users and tokens may be added before the proxy first starts: the data dir is made as serve makes it.
   await ensurePrivateDirectory(config.dataDir);
-  const store = SqliteStore.open(join(config.dataDir, STORE_FILE));
+  // The store the proxy uses: SQLite in the data dir, or PostgreSQL when store.url is set.
+  const store = await openStore(config);
   // Admin changes made here go to the store and, when the proxy audits to a file, to that file
   // too; never to stdout, which carries this command's own output (a token, a list).
   const audit = new AuditLog(store, config.audit.file === 'stdout' ? 'none' : config.audit.file);

@@ -123,3 +123,32 @@ describe('zerogate-proxy api-token', () => {
     }
   }, 60_000);
 });
+
+describe('zerogate-proxy commands on PostgreSQL (store.url)', () => {
+  it('write to the PostgreSQL store the proxy nodes share, not to a SQLite file in the data dir', async () => {
+    const { freshSchema } = await import('../helpers/postgres.ts');
+    const { PostgresStore } = await import('../../proxy/store/postgres.ts');
+    const { existsSync } = await import('node:fs');
+    const schema = await freshSchema();
+    const dir = tempDir();
+    const config = join(dir, 'zerogate.yaml');
+    writeFileSync(config, `dataDir: ./data\naudit: { file: none }\nstore: { url: "${schema.url}" }\n`);
+    try {
+      const created = await run(['api-token', 'create', '--role', 'admin', '--name', 'pg-bot', '--ttl', '1h', '--json', '--config', config]);
+      expect(created.code, created.stderr).toBe(0);
+      const { id } = JSON.parse(created.stdout) as { id: string };
+      const added = await run(['user', 'add', 'pgalice', '--email', 'pgalice@example.com', '--config', config], 'a long enough password\n');
+      expect(added.code, added.stderr).toBe(0);
+      const store = await PostgresStore.open(schema.url);
+      try {
+        expect((await store.getApiToken(id))?.name).toBe('pg-bot');
+        expect((await store.getIdpUser('pgalice'))?.email).toBe('pgalice@example.com');
+      } finally {
+        await store.close();
+      }
+      expect(existsSync(join(dir, 'data', 'zerogate.db'))).toBe(false);
+    } finally {
+      await schema.drop();
+    }
+  }, 60_000);
+});
