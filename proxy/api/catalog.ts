@@ -224,6 +224,14 @@ export class CatalogService {
     return catalog;
   }
 
+  /**
+   * Reads the store again and applies what changed: another node (or the CLI) wrote a row this
+   * node did not. Queued like an API change, so it never interleaves with one.
+   */
+  reload(): Promise<Catalog> {
+    return this.exclusive(() => this.load());
+  }
+
   /** A config reload: the new config under the same store overlay. */
   setBase(base: CatalogBase): Promise<Catalog> {
     return this.exclusive(() => {

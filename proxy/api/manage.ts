@@ -120,8 +120,9 @@ export function manageHandlers(deps: ManageDeps): Record<ManageRouteName, Handle
     return entry;
   }
 
-  function auditChange(request: FastifyRequest, action: string, fields: { app?: string; detail: Record<string, unknown> }): void {
-    audit.record({
+  /** Audits an admin change; resolves once the event is stored, so the answer can acknowledge it. */
+  function auditChange(request: FastifyRequest, action: string, fields: { app?: string; detail: Record<string, unknown> }): Promise<void> {
+    return audit.recordDurable({
       type: 'admin.change',
       source: request.ip,
       ...(fields.app === undefined ? {} : { app: fields.app }),
@@ -145,7 +146,7 @@ export function manageHandlers(deps: ManageDeps): Record<ManageRouteName, Handle
         const restricted = await vetApp(definition);
         return { entry: await writeApp(request, definition), restricted };
       });
-      auditChange(request, 'app.publish', { app: body.id, detail: { app: body.id, upstream: entry.app.upstream.url, ...restricted } });
+      await auditChange(request, 'app.publish', { app: body.id, detail: { app: body.id, upstream: entry.app.upstream.url, ...restricted } });
       return reply.code(201).send(appView(entry));
     },
 
@@ -158,7 +159,7 @@ export function manageHandlers(deps: ManageDeps): Record<ManageRouteName, Handle
         const restricted = await vetApp(definition);
         return { entry: await writeApp(request, definition), restricted, previous: existing.source };
       });
-      auditChange(request, 'app.edit', { app: id, detail: { app: id, upstream: entry.app.upstream.url, previousSource: previous, ...restricted } });
+      await auditChange(request, 'app.edit', { app: id, detail: { app: id, upstream: entry.app.upstream.url, previousSource: previous, ...restricted } });
       return appView(entry);
     },
 
@@ -172,7 +173,7 @@ export function manageHandlers(deps: ManageDeps): Record<ManageRouteName, Handle
         await catalog.write('app', { id, definition: undefined, deleted: true, updatedAt: Date.now(), updatedBy: byOf(caller).by ?? 'api' });
         return existing.source;
       });
-      auditChange(request, 'app.unpublish', { app: id, detail: { app: id, previousSource: previous } });
+      await auditChange(request, 'app.unpublish', { app: id, detail: { app: id, previousSource: previous } });
       return { id, unpublished: true };
     },
 
@@ -201,7 +202,7 @@ export function manageHandlers(deps: ManageDeps): Record<ManageRouteName, Handle
         await catalog.write('policy', { id: name, definition: policy, deleted: false, updatedAt: Date.now(), updatedBy: byOf(caller).by ?? 'api' });
         return created;
       });
-      auditChange(request, created ? 'policy.create' : 'policy.edit', { detail: { policy: name, usedBy: appsUsing(catalog.current(), name) } });
+      await auditChange(request, created ? 'policy.create' : 'policy.edit', { detail: { policy: name, usedBy: appsUsing(catalog.current(), name) } });
       return { name, policy, created };
     },
 
@@ -217,7 +218,7 @@ export function manageHandlers(deps: ManageDeps): Record<ManageRouteName, Handle
         }
         await catalog.write('policy', { id: name, definition: undefined, deleted: true, updatedAt: Date.now(), updatedBy: byOf(caller).by ?? 'api' });
       });
-      auditChange(request, 'policy.delete', { detail: { policy: name } });
+      await auditChange(request, 'policy.delete', { detail: { policy: name } });
       return { name, deleted: true };
     },
 
@@ -241,7 +242,7 @@ export function manageHandlers(deps: ManageDeps): Record<ManageRouteName, Handle
         throw badRequest(`ttl must be a duration from 1m to 90d, such as "30d"; got "${body.ttl}"`);
       }
       const created = await createApiToken(store, { role: body.role, name: body.name, ttlMs });
-      auditChange(request, 'api-token.create', { detail: { tokenId: created.id, name: created.name, role: created.role, expiresAt: iso(created.expiresAt) } });
+      await auditChange(request, 'api-token.create', { detail: { tokenId: created.id, name: created.name, role: created.role, expiresAt: iso(created.expiresAt) } });
       return reply.code(201).send({ token: created.token, id: created.id, name: created.name, role: created.role, expiresAt: iso(created.expiresAt) });
     },
 
@@ -250,7 +251,7 @@ export function manageHandlers(deps: ManageDeps): Record<ManageRouteName, Handle
       const token = await store.getApiToken(id);
       if (token === undefined) throw notFound('API token');
       const revoked = await revokeApiToken(store, id);
-      if (revoked) auditChange(request, 'api-token.revoke', { detail: { tokenId: id, name: token.name, role: token.role } });
+      if (revoked) await auditChange(request, 'api-token.revoke', { detail: { tokenId: id, name: token.name, role: token.role } });
       return { id, revoked };
     },
   };

@@ -106,7 +106,8 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
       const device = await store.getDevice(id);
       if (device === undefined) throw notFound('device');
       if (revoked) {
-        audit.record({ type: 'device.revoke', user: device.user, device: id, source: request.ip, reasons: ['device-revoked'], detail: { ...byOf(caller), reason } });
+        // Answered only once the event is stored: an acknowledged revocation is never unaudited.
+        await audit.recordDurable({ type: 'device.revoke', user: device.user, device: id, source: request.ip, reasons: ['device-revoked'], detail: { ...byOf(caller), reason } });
       }
       return { device: deviceView(device), revoked };
     },
@@ -115,7 +116,7 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
       const { reason } = request.body as { reason: string };
       const caller = callerOf(request);
       const revoked = await store.revokeUserSessions(user, Date.now());
-      audit.record({
+      await audit.recordDurable({
         type: 'admin.change',
         user,
         source: request.ip,

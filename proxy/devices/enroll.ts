@@ -82,6 +82,8 @@ export async function enrollWithIdToken(deps: EnrollDeps, request: IdTokenEnroll
     detail: { hostname: request.hostname, method: 'oidc', serial: device.certSerial, amr: identity.amr },
   });
   const session = await deps.sessions.issue(record, thumbprintOf(issued.certPem), source, 'session.start');
+  // The answer acknowledges the enrolment: its events (device.enroll, session.start) are stored first.
+  await deps.audit.flush();
   return { deviceId, user: device.user, certificate: issued.certPem, ca: deps.pki.ca.certPem, notAfter: issued.notAfter.toISOString(), session };
 }
 
@@ -147,6 +149,8 @@ export async function enrollWithToken(deps: EnrollDeps, request: EnrollRequest, 
     detail: { hostname: request.hostname, tokenId: parsed.id, serial: result.device.certSerial },
   });
   const session = await deps.sessions.issue({ ...draft, user: result.device.user }, thumbprintOf(issued.certPem), source, 'session.start');
+  // The answer acknowledges the enrolment: its events (device.enroll, session.start) are stored first.
+  await deps.audit.flush();
   return {
     deviceId,
     user: result.device.user,

@@ -14,13 +14,18 @@ const SESSION_REVOKED: Problem = {
   message: 'this session was ended (signed out or revoked): sign in again with `zerogate login`',
 };
 
-/** How often the proxy looks for revocations made elsewhere (the CLI, another node). */
+/**
+ * How often the proxy looks for revocations made elsewhere without being told: the CLI writing
+ * to a SQLite file from another process has no change feed, and a feed can lose a notification.
+ */
 export const REVOCATION_POLL_MS = 250;
 
 /**
  * Cuts the live sessions of devices revoked anywhere: by this proxy's API, by the CLI writing to
- * the shared store, or by another node. Polling the store's revocation sequence keeps one
- * mechanism for all of them and never misses one, whatever the writers' clocks say.
+ * the shared store, or by another node. The store's change feed (PostgreSQL LISTEN/NOTIFY)
+ * triggers a check at once on `revocation` and `resync`; polling the store's revocation
+ * sequence backs it up. Both read the same sequence from the same cursor, so a revocation is
+ * acted on once, never missed, whatever the writers' clocks say.
  */
 export class RevocationWatcher {
   readonly #store: Store;
@@ -29,7 +34,10 @@ export class RevocationWatcher {
   /** The last revocation sequence number handled. */
   #cursor = 0;
   #timer: NodeJS.Timeout | undefined;
-  #running = false;
+  #unsubscribe: (() => void) | undefined;
+  #running: Promise<number> | undefined;
+  /** A change arrived while a pass was running: run another one after it. */
+  #again = false;
 
   constructor(store: Store, sessions: SessionRegistry, audit: AuditLog) {
     this.#store = store;
@@ -40,17 +48,47 @@ export class RevocationWatcher {
   start(intervalMs = REVOCATION_POLL_MS): void {
     this.#timer ??= setInterval(() => void this.check(), intervalMs);
     this.#timer.unref();
+    this.#unsubscribe ??= this.#store.subscribe((change) => {
+      if (change.kind === 'revocation' || change.kind === 'resync') void this.check();
+    });
   }
 
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
   }
 
-  /** One pass; returns how many sessions were ended. */
+  /**
+   * One pass; returns how many sessions were ended. A call while a pass runs does not start a
+   * second one but makes the running one look again when it ends (the revocation that
+   * triggered the call may have been committed after the running pass read the store).
+   */
   async check(): Promise<number> {
-    if (this.#running) return 0;
-    this.#running = true;
+    if (this.#running !== undefined) {
+      this.#again = true;
+      return 0;
+    }
+    const run = this.#passes();
+    this.#running = run;
+    try {
+      return await run;
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  async #passes(): Promise<number> {
+    let ended = 0;
+    do {
+      this.#again = false;
+      ended += await this.#pass();
+    } while (this.#again);
+    return ended;
+  }
+
+  async #pass(): Promise<number> {
     try {
       let ended = 0;
       // Page until caught up: after a restart the whole history is read at once, so a revocation
@@ -75,8 +113,6 @@ export class RevocationWatcher {
     } catch {
       // Store unavailable: new access is already refused at the upgrade and on OPEN; retry next tick.
       return 0;
-    } finally {
-      this.#running = false;
     }
   }
 }

@@ -25,6 +25,7 @@ import { deviceGuard, sessionGuard, tunnelPlugin } from '../tunnel/endpoint.ts';
 import { SessionRegistry } from '../tunnel/registry.ts';
 import { wireLimitsOf } from '../tunnel/session.ts';
 import { TLS_OPTIONS } from './tls.ts';
+import { followCluster, storeUnreachable } from './cluster.ts';
 
 /** Enrolment attempts per source address per minute (each signs a certificate). */
 export const ENROLL_RATE_PER_MINUTE = 20;
@@ -68,6 +69,9 @@ export interface BuiltApp {
 
 const CSR_MAX = 16 * 1024;
 
+/** Routes that grant new access: refused while the audit trail cannot be stored. */
+const AUDIT_GATED_ROUTES: ReadonlySet<string> = new Set(['/v1/enroll', '/v1/session', '/v1/session/renew', '/v1/tunnel']);
+
 /**
  * Builds the proxy's one HTTPS server: health, discovery, enrolment and the tunnel. Separate
  * from `listen()` so tests can `inject()` without a port.
@@ -106,6 +110,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     warn: (line) => process.stderr.write(`${JSON.stringify({ level: 'warn', time: new Date().toISOString(), msg: line })}\n`),
   });
   await catalog.load();
+  // Another node's (or the CLI's) catalogue change reaches this node through the store's change feed.
+  const follower = followCluster({ store, catalog });
+  app.addHook('onClose', async () => follower.stop());
   const upstreamGuard: GuardContext = { listenPort: config.server.listen.port, ...publicEndpoint(config.server.publicUrl) };
   const metrics = new ProxyMetrics({ processMetrics: true });
   const sessionDeps = {
@@ -130,7 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
         : undefined,
   };
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (isZerogateError(error)) {
       // Per-identity limits (identity-rate.ts) say how long to wait; per-source ones set it themselves.
       const retryAfter = error.detail?.retryAfterSeconds;
@@ -147,6 +154,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       return reply.code(400).send({ statusCode: 400, code: 'ZG_ERR_BAD_REQUEST', error: 'Bad Request', message: error.message });
     }
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    // A store error that escaped as a plain one (a driver's): while the store is down, say so (fail closed, 503).
+    if (status === 500 && (await storeUnreachable(store))) {
+      return reply.code(503).send({ statusCode: 503, code: 'ZG_ERR_STORE_UNAVAILABLE', error: 'Service Unavailable', message: ERROR_CODES.ZG_ERR_STORE_UNAVAILABLE.meaning });
+    }
     if (status === 500) {
       // Operators need to see these; the message is ours or a library's, never request content.
       process.stderr.write(`${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: 'internal error', route: request.routeOptions.url, error: error.message })}\n`);
@@ -170,12 +181,24 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // HSTS, nosniff and no-store on JSON for every route registered after this (all of them).
   await app.register(serverHeadersPlugin);
 
+  // While the audit backlog is full (the store has refused writes for long), new access is
+  // refused rather than granted unaudited (proxy/audit/audit-log.ts, AUDIT_BACKLOG_MAX).
+  // (preValidation, not onRequest: an error thrown before it leaves a WebSocket route's socket open.)
+  app.addHook('preValidation', async (request) => {
+    if (!audit.accepting && AUDIT_GATED_ROUTES.has(request.routeOptions.url ?? '')) {
+      throw new ZerogateError('ZG_ERR_STORE_UNAVAILABLE', 'the audit trail cannot be written to the store right now: try again shortly');
+    }
+  });
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     try {
       await store.ping();
     } catch {
       return reply.code(503).send({ statusCode: 503, code: 'ZG_ERR_STORE_UNAVAILABLE', error: 'Service Unavailable', message: ERROR_CODES.ZG_ERR_STORE_UNAVAILABLE.meaning });
+    }
+    if (!audit.accepting) {
+      return reply.code(503).send({ statusCode: 503, code: 'ZG_ERR_STORE_UNAVAILABLE', error: 'Service Unavailable', message: 'the audit trail cannot be written to the store' });
     }
     try {
       await identity.check();

@@ -61,7 +61,10 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRouteOpti
   app.post('/v1/session/logout', { preValidation: [device, lenient], config: { rateLimit } }, async (request) => {
     const current = request.zgSession;
     if (current === undefined) throw new TypeError('sessionGuard did not run');
-    return { revoked: await identity.sessions.logout(current, request.ip) };
+    const revoked = await identity.sessions.logout(current, request.ip);
+    // A revocation is acknowledged only once its audit event is stored.
+    await audit.flush();
+    return { revoked };
   });
 
   app.get('/v1/session', { preValidation: [device, session] }, async (request) => {

@@ -355,6 +355,10 @@ export class TunnelSession {
 
   async #onOpen(stream: MuxStream, request: OpenRequest): Promise<void> {
     if (this.#terminating || this.#closed) return this.#deny(stream, SESSION_ENDING);
+    // Fail closed while the audit trail cannot be stored (proxy/audit/audit-log.ts: backlog full).
+    if (!this.#deps.audit.accepting) {
+      return this.#deny(stream, { code: 'ZG_ERR_STORE_UNAVAILABLE', reasons: [], message: 'the audit trail cannot be stored right now: try again shortly' });
+    }
     if (Date.now() >= this.#certNotAfter) {
       this.#deny(stream, CERT_EXPIRED);
       this.terminate(CERT_EXPIRED);
