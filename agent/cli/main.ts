@@ -3,10 +3,11 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isZerogateError, ZerogateError } from '../../shared/errors.ts';
 import type { PostureReport } from '../../shared/posture/index.ts';
-import { enrollWithToken } from '../core/enroll/index.ts';
+import { enrollWithToken, parseProxyUrls } from '../core/enroll/index.ts';
 import { collectPosture, MAX_TOOL_OUTPUT_BYTES, parseToolOutput, postureChecklist, PostureReporter, toolParser, ToolOutputCache, type ChecklistItem } from '../core/posture/index.ts';
 import { SessionKeeper, signIn, signOut, type SignInMethod } from '../core/session/index.ts';
-import { AgentHome, FILES, type DeviceCredentials } from '../core/state/index.ts';
+import { AgentHome, FILES, proxyUrlsOf, type DeviceCredentials } from '../core/state/index.ts';
+import { describeEndpoint } from '../core/http/index.ts';
 import { fetchApps, type AppVerdict } from '../core/apps/index.ts';
 import { listenApp, parseListenAddress, TunnelClient, type AppListener } from '../core/tunnel/index.ts';
 
@@ -20,10 +21,12 @@ export const EXIT_USAGE = 2;
 const USAGE = `usage: zerogate <command> [options]
 
 commands:
-  login [--proxy URL] [--ca-fingerprint H | --ca-file F] [--no-browser | --device-code | --token T]
+  login [--proxy URL]... [--ca-fingerprint H | --ca-file F] [--no-browser | --device-code | --token T]
         [--hostname NAME]     sign in with your identity provider (system browser; --no-browser
                               prints the URL; --device-code for machines without a browser) and
-                              enrol this device; --token T enrols with a one-time token instead
+                              enrol this device; --token T enrols with a one-time token instead;
+                              --proxy may be repeated (or a comma-separated list): the nodes of
+                              one deployment, which the agent fails over between
   logout                      end the session at the proxy and delete this device's secrets
   status [--json]             who is signed in, the device and its certificate, and its posture
   posture [--json]            this device's security checks (disk encryption, firewall, updates,
@@ -98,7 +101,7 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[]
 
 async function login(args: string[], io: CliIo, home: AgentHome): Promise<number> {
   const { values } = parse(args, {
-    proxy: { type: 'string' },
+    proxy: { type: 'string', multiple: true },
     'ca-fingerprint': { type: 'string' },
     'ca-file': { type: 'string' },
     token: { type: 'string' },
@@ -113,10 +116,12 @@ async function login(args: string[], io: CliIo, home: AgentHome): Promise<number
     ...(values['ca-file'] === undefined ? {} : { caFile: values['ca-file'] }),
     ...(values.hostname === undefined ? {} : { hostname: values.hostname }),
   };
+  // Checked here so a mistyped URL is a usage error before anything is asked of the user.
+  const proxyUrls = values.proxy === undefined ? undefined : parseProxyUrls(values.proxy).map((u) => u.origin);
   if (values.token !== undefined) {
-    if (values.proxy === undefined) throw new ZerogateError('ZG_ERR_USAGE', 'login --token needs --proxy https://HOST:PORT');
-    const enrollment = await enrollWithToken({ proxyUrl: values.proxy, token: readToken(values.token), home, ...pins });
-    io.out(`enrolled device ${enrollment.deviceId} for ${enrollment.user} at ${enrollment.proxyUrl}`);
+    if (proxyUrls === undefined) throw new ZerogateError('ZG_ERR_USAGE', 'login --token needs --proxy https://HOST:PORT');
+    const enrollment = await enrollWithToken({ proxyUrls, token: readToken(values.token), home, ...pins });
+    io.out(`enrolled device ${enrollment.deviceId} for ${enrollment.user} at ${proxyUrlsOf(enrollment).join(', ')}`);
     io.out(`device certificate valid until ${enrollment.certNotAfter}; credentials in ${home.dir}`);
     return EXIT_OK;
   }
@@ -130,11 +135,11 @@ async function login(args: string[], io: CliIo, home: AgentHome): Promise<number
     method,
     signal: cancel.signal,
     say: (line) => io.err(line),
-    ...(values.proxy === undefined ? {} : { proxyUrl: values.proxy }),
+    ...(proxyUrls === undefined ? {} : { proxyUrls }),
     ...pins,
   });
   const { enrollment, session } = result;
-  io.out(`signed in as ${session.user} at ${enrollment.proxyUrl} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  io.out(`signed in as ${session.user} at ${proxyUrlsOf(enrollment).join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   io.out(
     result.enrolled
       ? `enrolled device ${enrollment.deviceId}; certificate valid until ${enrollment.certNotAfter}; credentials in ${home.dir}`
@@ -203,11 +208,15 @@ async function status(args: string[], io: CliIo, home: AgentHome): Promise<numbe
   const oidc = home.loadOidc();
   const now = Date.now();
   const sessionEnds = session === undefined ? undefined : Date.parse(session.sessionExpiresAt);
+  const proxies = proxyUrlsOf(creds.enrollment);
+  const inUse = endpointInUse(home, proxies);
   const info = {
     enrolled: true,
     user: creds.enrollment.user,
     deviceId: creds.enrollment.deviceId,
     proxy: creds.enrollment.proxyUrl,
+    proxies,
+    ...(inUse === undefined ? {} : { endpointInUse: inUse }),
     caFingerprint: creds.enrollment.caFingerprint,
     certificateExpires: notAfter.toISOString(),
     certificateExpired: notAfter.getTime() <= now,
@@ -224,12 +233,36 @@ async function status(args: string[], io: CliIo, home: AgentHome): Promise<numbe
     io.out(`user:        ${info.user}${info.signedIn ? '' : ' (signed out: run `zerogate login`)'}`);
     if (info.signedIn) io.out(`signed in:   until ${info.sessionExpires} (${info.signInMethod}${info.identityProvider === undefined ? '' : ` ${info.identityProvider}`})`);
     io.out(`device:      ${info.deviceId}`);
-    io.out(`proxy:       ${info.proxy}`);
+    if (proxies.length === 1) io.out(`proxy:       ${info.proxy}${inUse === undefined ? '' : `  (connected${inUse.address === new URL(inUse.origin).hostname.replace(/^\[|\]$/g, '') ? '' : ` to ${inUse.address}`} since ${inUse.since})`}`);
+    else {
+      io.out('proxies:');
+      for (const origin of proxies) {
+        const here = inUse?.origin === origin;
+        io.out(`  ${here ? '*' : ' '} ${origin}${here ? `  (in use${inUse.address === new URL(origin).hostname.replace(/^\[|\]$/g, '') ? '' : `, ${inUse.address}`}, since ${inUse.since})` : ''}`);
+      }
+    }
     io.out(`certificate: ${info.certificateExpired ? 'EXPIRED' : 'valid'} until ${info.certificateExpires}`);
     io.out('posture:');
     printChecklist(checklist, io, '  ');
   }
   return EXIT_OK;
+}
+
+/** The endpoint a running `connect` or `up` of this home uses: only while that process lives. */
+function endpointInUse(home: AgentHome, proxies: string[]): { origin: string; address: string; since: string } | undefined {
+  const record = home.loadEndpointInUse();
+  if (record === undefined || !proxies.includes(record.origin) || !processAlive(record.pid)) return undefined;
+  return { origin: record.origin, address: record.address, since: record.since };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function posture(args: string[], io: CliIo): Promise<number> {
@@ -311,9 +344,10 @@ interface ClientRun {
   reporter: PostureReporter;
   /** Resolves with the refusal when the proxy refuses this device for good. */
   refused: Promise<ZerogateError>;
+  home: AgentHome;
 }
 
-function startClient(creds: DeviceCredentials, io: CliIo, keeper: SessionKeeper): ClientRun {
+function startClient(creds: DeviceCredentials, io: CliIo, keeper: SessionKeeper, home: AgentHome): ClientRun {
   let refuse: (error: ZerogateError) => void = () => undefined;
   const refused = new Promise<ZerogateError>((resolve) => (refuse = resolve));
   let reporter: PostureReporter | undefined;
@@ -330,15 +364,22 @@ function startClient(creds: DeviceCredentials, io: CliIo, keeper: SessionKeeper)
     },
     onState: (state, detail) => {
       if (state === 'connected') {
-        io.err('tunnel: connected');
+        const endpoint = detail?.endpoint;
+        io.err(endpoint === undefined || !client.endpoints.several ? 'tunnel: connected' : `tunnel: connected to ${describeEndpoint(endpoint)}`);
+        if (endpoint !== undefined) recordEndpoint(home, { origin: endpoint.origin, address: endpoint.address, since: new Date().toISOString(), pid: process.pid });
         reporter?.connected();
+      } else if (state === 'connecting' && detail?.endpoint !== undefined) {
+        io.err(`tunnel: ${detail.problem?.message ?? `cannot reach ${describeEndpoint(detail.endpoint)}`}; trying the next proxy address`);
       } else if (state === 'denied' && detail?.problem) {
         const { problem } = detail;
         io.err(`tunnel: refused: ${problem.code}: ${problem.message} [${problem.reasons.join(', ')}]`);
         if (problem.reasons.some((r) => PERMANENT_REASONS.has(r))) {
           refuse(new ZerogateError('ZG_ERR_TUNNEL_CONNECT', `${problem.message} (run \`zerogate login\` again)`, { reasons: problem.reasons }));
         }
-      } else if (state === 'disconnected' && detail?.delayMs !== undefined) io.err(`tunnel: disconnected, retrying in ${detail.delayMs} ms`);
+      } else if (state === 'disconnected' && detail?.delayMs !== undefined) {
+        recordEndpoint(home, undefined);
+        io.err(`tunnel: disconnected, retrying in ${detail.delayMs} ms`);
+      }
     },
   });
   const slowTools = new ToolOutputCache();
@@ -351,13 +392,23 @@ function startClient(creds: DeviceCredentials, io: CliIo, keeper: SessionKeeper)
   keeper.start();
   reporter.start();
   client.start();
-  return { client, keeper, reporter, refused };
+  return { client, keeper, reporter, refused, home };
 }
 
 async function stopClient(run: ClientRun): Promise<void> {
   run.reporter.stop();
   run.keeper.stop();
   await run.client.stop();
+  recordEndpoint(run.home, undefined);
+}
+
+/** Tells `zerogate status` which endpoint the tunnel uses; a failure to write it must not stop the agent. */
+function recordEndpoint(home: AgentHome, endpoint: Parameters<AgentHome['saveEndpointInUse']>[0]): void {
+  try {
+    home.saveEndpointInUse(endpoint);
+  } catch {
+    // status then shows no endpoint in use
+  }
 }
 
 /** Waits for Ctrl-C, or fails with the refusal when the proxy refuses this device for good. */
@@ -381,7 +432,7 @@ async function connect(args: string[], io: CliIo, home: AgentHome): Promise<numb
   if (app === undefined || extra.length > 0) throw new ZerogateError('ZG_ERR_USAGE', 'connect takes exactly one app id: zerogate connect <app> [--listen 127.0.0.1:PORT]');
   const address = parseListenAddress(values.listen ?? '127.0.0.1:0');
   const creds = home.loadCredentials();
-  const run = startClient(creds, io, newKeeper(home, creds, io));
+  const run = startClient(creds, io, newKeeper(home, creds, io), home);
   let listener: AppListener;
   try {
     listener = await listenApp(run.client, app, address, listenerEvents(io));
@@ -403,7 +454,7 @@ async function up(args: string[], io: CliIo, home: AgentHome): Promise<number> {
     return EXIT_OK;
   }
   const ports = readPorts(home);
-  const run = startClient(creds, io, keeper);
+  const run = startClient(creds, io, keeper, home);
   const { client } = run;
   const listeners: AppListener[] = [];
   try {

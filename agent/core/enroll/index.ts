@@ -1,8 +1,13 @@
 export {
   checkIssuedCertificate,
+  checkSameDeployment,
+  enrollmentUrls,
   enrollWithToken,
   obtainPinnedCa,
+  obtainPinnedCaFromAny,
   parseProxyUrl,
+  parseProxyUrls,
+  proxyUrlsFromOptions,
   sanitizeHostname,
   sessionStateOf,
   type EnrollResult,

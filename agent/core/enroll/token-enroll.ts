@@ -1,15 +1,18 @@
 import { X509Certificate, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import { ZerogateError } from '../../../shared/errors.ts';
+import { isZerogateError, ZerogateError } from '../../../shared/errors.ts';
 import { fingerprintsEqual, normalizeFingerprint } from '../../../shared/fingerprint.ts';
+import { MAX_PROXY_URLS, ProxyEndpoints } from '../http/endpoints.ts';
 import { parseJsonResponse, proxyRequest } from '../http/request.ts';
 import type { AgentHome, Enrollment, SessionState } from '../state/index.ts';
 import { createCsr, generateDeviceKey } from './keys.ts';
 import type { IssuedSession } from '../../../shared/session.ts';
 
 export interface TokenEnrollOptions {
-  proxyUrl: string;
+  /** The proxy origin; with several (docs/failover.md), `proxyUrls`, the first being preferred. */
+  proxyUrl?: string;
+  proxyUrls?: string[];
   token: string;
   /** Pin the proxy CA by its SHA-256 fingerprint (fetched from the proxy, then checked)... */
   caFingerprint?: string;
@@ -32,6 +35,75 @@ export function parseProxyUrl(input: string): URL {
     throw new ZerogateError('ZG_ERR_USAGE', '--proxy must be an origin (https://host:port) without path, query or credentials');
   }
   return url;
+}
+
+/**
+ * Parses `--proxy` values: each may be a comma-separated list. Returns the origins in the order
+ * given, without duplicates; at least one, at most MAX_PROXY_URLS.
+ */
+export function parseProxyUrls(inputs: readonly string[]): URL[] {
+  const parts = inputs.flatMap((input) => input.split(',')).map((part) => part.trim()).filter((part) => part !== '');
+  if (parts.length === 0) throw new ZerogateError('ZG_ERR_USAGE', '--proxy must be a URL like https://zerogate.example.com:8443');
+  const urls: URL[] = [];
+  for (const part of parts) {
+    const url = parseProxyUrl(part);
+    if (!urls.some((u) => u.origin === url.origin)) urls.push(url);
+  }
+  if (urls.length > MAX_PROXY_URLS) throw new ZerogateError('ZG_ERR_USAGE', `at most ${MAX_PROXY_URLS} proxy URLs may be given`);
+  return urls;
+}
+
+/** The proxy URLs of enrolment options: `proxyUrls`, else `proxyUrl`. */
+export function proxyUrlsFromOptions(options: { proxyUrl?: string | undefined; proxyUrls?: readonly string[] | undefined }): URL[] {
+  const given = options.proxyUrls !== undefined && options.proxyUrls.length > 0 ? options.proxyUrls : options.proxyUrl === undefined ? [] : [options.proxyUrl];
+  return parseProxyUrls(given);
+}
+
+/**
+ * Gets the pinned CA from the first proxy URL that serves one (see {@link obtainPinnedCa}): a
+ * node that is down at login does not stop it, a node that serves another CA does.
+ */
+export async function obtainPinnedCaFromAny(proxies: readonly URL[], pin: { caFingerprint?: string; caFile?: string }): Promise<{ caPem: string; fingerprint: string }> {
+  let unreachable: ZerogateError | undefined;
+  for (const proxy of proxies) {
+    try {
+      return await obtainPinnedCa(proxy, pin);
+    } catch (error) {
+      if (!(isZerogateError(error, 'ZG_ERR_TUNNEL_CONNECT') && proxies.length > 1)) throw error;
+      unreachable ??= error;
+    }
+  }
+  throw unreachable ?? new ZerogateError('ZG_ERR_TUNNEL_CONNECT', 'no proxy URL was given');
+}
+
+/**
+ * Checks that every proxy URL serves the deployment of the pinned CA: each that answers must
+ * present a certificate the pinned CA issued (TLS) and announce the same CA fingerprint. A URL
+ * that cannot be reached now is kept (the node may be down for maintenance) and returned, so
+ * the caller can say so; every later connection to it checks the pin again.
+ */
+export async function checkSameDeployment(proxies: readonly URL[], caPem: string, fingerprint: string): Promise<URL[]> {
+  const unreachable: URL[] = [];
+  for (const proxy of proxies) {
+    let announced: unknown;
+    try {
+      const response = await proxyRequest(new URL('/.well-known/zerogate', proxy), { tls: { ca: caPem }, endpoints: new ProxyEndpoints([proxy.origin]) });
+      announced = parseJsonResponse<{ caFingerprint?: unknown }>(response, 'discovery').caFingerprint;
+    } catch (error) {
+      if (isZerogateError(error, 'ZG_ERR_TUNNEL_CONNECT')) {
+        unreachable.push(proxy);
+        continue;
+      }
+      if (isZerogateError(error, 'ZG_ERR_PKI_FINGERPRINT_MISMATCH')) {
+        throw new ZerogateError('ZG_ERR_PKI_FINGERPRINT_MISMATCH', `${proxy.origin} is not a node of the same deployment: its certificate was not issued by the pinned CA`, { cause: error });
+      }
+      throw error;
+    }
+    if (typeof announced !== 'string' || !fingerprintsEqual(announced, fingerprint)) {
+      throw new ZerogateError('ZG_ERR_PKI_FINGERPRINT_MISMATCH', `${proxy.origin} announces another device CA than the pinned ${fingerprint}: all proxy URLs must be nodes of one deployment`);
+    }
+  }
+  return unreachable;
 }
 
 /**
@@ -70,20 +142,24 @@ export async function obtainPinnedCa(proxy: URL, pin: { caFingerprint?: string; 
 
 /** Enrols this device with a one-time token (headless servers; DESIGN.md §9 `login --token`). */
 export async function enrollWithToken(options: TokenEnrollOptions): Promise<Enrollment> {
-  const proxy = parseProxyUrl(options.proxyUrl);
-  const { caPem, fingerprint } = await obtainPinnedCa(proxy, options);
+  const proxies = proxyUrlsFromOptions(options);
+  const { caPem, fingerprint } = await obtainPinnedCaFromAny(proxies, options);
+  if (proxies.length > 1) await checkSameDeployment(proxies, caPem, fingerprint);
+  const endpoints = new ProxyEndpoints(proxies.map((p) => p.origin));
   const key = generateDeviceKey();
   const hostname = sanitizeHostname(options.hostname ?? osHostname());
   const csr = createCsr(key.privateKeyPem, { commonName: hostname });
-  const response = await proxyRequest(new URL('/v1/enroll', proxy), {
+  // A POST with a one-time token: it moves to another node only if it never reached one.
+  const response = await proxyRequest(new URL('/v1/enroll', proxies[0]!), {
     method: 'POST',
     body: { token: options.token, csr, hostname },
     tls: { ca: caPem },
+    endpoints,
   });
   const result = parseJsonResponse<EnrollResult>(response, 'enrolment');
   checkIssuedCertificate(result.certificate, caPem, key.publicKeyPem);
   const enrollment: Enrollment = {
-    proxyUrl: proxy.origin,
+    ...enrollmentUrls(proxies),
     deviceId: result.deviceId,
     user: result.user,
     caFingerprint: fingerprint,
@@ -97,6 +173,12 @@ export async function enrollWithToken(options: TokenEnrollOptions): Promise<Enro
   options.home.saveCredentials({ enrollment, keyPem: key.privateKeyPem, certPem: result.certificate, caPem });
   options.home.saveSession(session);
   return enrollment;
+}
+
+/** The enrolment record's proxy fields: `proxyUrls` only when there are several (older agents read `proxyUrl`). */
+export function enrollmentUrls(proxies: readonly URL[]): Pick<Enrollment, 'proxyUrl' | 'proxyUrls'> {
+  const origins = proxies.map((p) => p.origin);
+  return origins.length > 1 ? { proxyUrl: origins[0]!, proxyUrls: origins } : { proxyUrl: origins[0]! };
 }
 
 /** What `POST /v1/enroll` answers. */

@@ -8,8 +8,9 @@ import { ERROR_CODES, isZerogateError, ZerogateError, type ErrorCode } from '../
 import type { ControlMessage } from '../../../shared/wire/index.ts';
 import { refreshTokens, type OidcClient } from '../auth/index.ts';
 import { sessionStateOf } from '../enroll/index.ts';
+import { endpointsFor, type ProxyEndpoints } from '../http/endpoints.ts';
 import { parseJsonResponse, proxyRequest } from '../http/request.ts';
-import type { AgentHome, DeviceCredentials, SessionState } from '../state/index.ts';
+import { proxyUrlsOf, type AgentHome, type DeviceCredentials, type SessionState } from '../state/index.ts';
 import { clientFor } from './sign-in.ts';
 
 /** The least lead time before expiry at which a renewal starts. */
@@ -49,6 +50,8 @@ export interface SessionKeeperOptions {
   /** Tells the user something about their session (renewal refused, sign in again). */
   warn: (message: string) => void;
   now?: () => number;
+  /** The proxy endpoints for renewals over HTTPS; default: the enrolment's, shared with the tunnel. */
+  endpoints?: ProxyEndpoints;
 }
 
 export class SessionKeeper {
@@ -56,6 +59,7 @@ export class SessionKeeper {
   readonly #creds: DeviceCredentials;
   readonly #warn: (message: string) => void;
   readonly #now: () => number;
+  readonly #endpoints: ProxyEndpoints;
   #session: SessionState | undefined;
   #channel: ControlChannel | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -72,6 +76,7 @@ export class SessionKeeper {
     this.#creds = options.credentials;
     this.#warn = options.warn;
     this.#now = options.now ?? Date.now;
+    this.#endpoints = options.endpoints ?? endpointsFor(proxyUrlsOf(options.credentials.enrollment));
     this.#session = options.home.loadSession();
   }
 
@@ -197,7 +202,10 @@ export class SessionKeeper {
 
   async #renewOverHttp(session: SessionState, idToken: string | undefined): Promise<SessionState> {
     const creds = this.#creds;
-    const response = await proxyRequest(new URL('/v1/session/renew', creds.enrollment.proxyUrl), {
+    // A renewal that reached a node which then died is not sent again elsewhere (not idempotent):
+    // it is retried after RENEW_RETRY_MS, or in-band once the tunnel is back.
+    const response = await proxyRequest(new URL('/v1/session/renew', this.#endpoints.origins[0]), {
+      endpoints: this.#endpoints,
       method: 'POST',
       body: idToken === undefined ? {} : { idToken },
       bearer: session.token,

@@ -8,9 +8,20 @@ import { X509Certificate } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import { isZerogateError, ZerogateError } from '../../../shared/errors.ts';
 import { discoverIssuer, loginWithBrowser, loginWithDeviceCode, openSystemBrowser, type DeviceCodePrompt, type OidcClient, type TokenSet } from '../auth/index.ts';
-import { checkIssuedCertificate, createCsr, generateDeviceKey, obtainPinnedCa, parseProxyUrl, sanitizeHostname, sessionStateOf } from '../enroll/index.ts';
+import {
+  checkIssuedCertificate,
+  checkSameDeployment,
+  createCsr,
+  enrollmentUrls,
+  generateDeviceKey,
+  obtainPinnedCaFromAny,
+  parseProxyUrls,
+  sanitizeHostname,
+  sessionStateOf,
+} from '../enroll/index.ts';
+import { ProxyEndpoints } from '../http/endpoints.ts';
 import { parseJsonResponse, proxyRequest } from '../http/request.ts';
-import type { AgentHome, DeviceCredentials, Enrollment, OidcState, SessionState } from '../state/index.ts';
+import { proxyUrlsOf, type AgentHome, type DeviceCredentials, type Enrollment, type OidcState, type SessionState } from '../state/index.ts';
 
 /** What the proxy tells agents about itself and its IdP. */
 export interface ProxyDiscovery {
@@ -24,6 +35,8 @@ export type SignInMethod = 'browser' | 'print-url' | 'device-code';
 export interface SignInOptions {
   /** Default: the proxy this device is enrolled with. */
   proxyUrl?: string;
+  /** Several proxy origins of one deployment, in order of preference (docs/failover.md); wins over `proxyUrl`. */
+  proxyUrls?: string[];
   caFingerprint?: string;
   caFile?: string;
   home: AgentHome;
@@ -47,8 +60,9 @@ export interface SignInResult {
 /** Device refusals after which the agent enrols again instead of reusing its certificate. */
 const RE_ENROL_CODES = new Set(['ZG_ERR_AUTH_USER_MISMATCH', 'ZG_ERR_AUTH_DEVICE_REVOKED', 'ZG_ERR_AUTH_DEVICE_UNKNOWN', 'ZG_ERR_AUTH_CERT_INVALID', 'ZG_ERR_AUTH_CERT_REQUIRED']);
 
-export async function fetchDiscovery(proxy: URL, caPem: string): Promise<ProxyDiscovery> {
-  const response = await proxyRequest(new URL('/.well-known/zerogate', proxy), { tls: { ca: caPem } });
+export async function fetchDiscovery(proxy: URL | ProxyEndpoints, caPem: string): Promise<ProxyDiscovery> {
+  const endpoints = proxy instanceof ProxyEndpoints ? proxy : new ProxyEndpoints([proxy.origin]);
+  const response = await proxyRequest(new URL('/.well-known/zerogate', endpoints.origins[0]), { tls: { ca: caPem }, endpoints });
   const body = parseJsonResponse<Partial<ProxyDiscovery>>(response, 'discovery');
   const oidc = body.oidc;
   if (oidc === undefined || typeof oidc.issuer !== 'string' || typeof oidc.clientId !== 'string' || !Array.isArray(oidc.scopes)) {
@@ -74,16 +88,22 @@ export async function clientFor(state: OidcState, caPem: string): Promise<OidcCl
 export async function signIn(options: SignInOptions): Promise<SignInResult> {
   const { home } = options;
   const existing = home.isEnrolled() ? home.loadCredentials() : undefined;
-  const proxyInput = options.proxyUrl ?? existing?.enrollment.proxyUrl;
+  const given = options.proxyUrls !== undefined && options.proxyUrls.length > 0 ? options.proxyUrls : options.proxyUrl === undefined ? undefined : [options.proxyUrl];
+  const proxyInput = given ?? (existing === undefined ? undefined : proxyUrlsOf(existing.enrollment));
   if (proxyInput === undefined) throw new ZerogateError('ZG_ERR_USAGE', 'login needs --proxy https://HOST:PORT (this device is not enrolled yet)');
-  const proxy = parseProxyUrl(proxyInput);
-  const sameProxy = existing !== undefined && existing.enrollment.proxyUrl === proxy.origin;
+  const proxies = parseProxyUrls(proxyInput);
+  const origins = proxies.map((p) => p.origin);
+  // The same deployment when a URL is one this device is enrolled with (a node added or removed keeps it).
+  const sameProxy = existing !== undefined && proxyUrlsOf(existing.enrollment).some((u) => origins.includes(u));
   // Signing in again to the proxy this device is enrolled with reuses its pinned CA.
   const pinned =
     options.caFingerprint === undefined && options.caFile === undefined && sameProxy
       ? { caPem: existing.caPem, fingerprint: existing.enrollment.caFingerprint }
-      : await obtainPinnedCa(proxy, { ...(options.caFingerprint === undefined ? {} : { caFingerprint: options.caFingerprint }), ...(options.caFile === undefined ? {} : { caFile: options.caFile }) });
-  const discovery = await fetchDiscovery(proxy, pinned.caPem);
+      : await obtainPinnedCaFromAny(proxies, { ...(options.caFingerprint === undefined ? {} : { caFingerprint: options.caFingerprint }), ...(options.caFile === undefined ? {} : { caFile: options.caFile }) });
+  const unreachable = proxies.length > 1 ? await checkSameDeployment(proxies, pinned.caPem, pinned.fingerprint) : [];
+  for (const url of unreachable) options.say(`note: ${url.origin} cannot be reached now; it is kept as a proxy address and used when it answers`);
+  const endpoints = new ProxyEndpoints(origins);
+  const discovery = await fetchDiscovery(endpoints, pinned.caPem);
   const oidc: OidcState = {
     issuer: discovery.oidc.issuer,
     clientId: discovery.oidc.clientId,
@@ -100,15 +120,19 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
   const reusable = sameProxy && existing !== undefined && existing.enrollment.caFingerprint === pinned.fingerprint && certValid(existing);
   if (reusable) {
     try {
-      const response = await proxyRequest(new URL('/v1/session', proxy), {
+      const response = await proxyRequest(new URL('/v1/session', origins[0]), {
         method: 'POST',
         body: { idToken: tokens.idToken },
         tls: { ca: existing.caPem, cert: existing.certPem, key: existing.keyPem },
+        endpoints,
       });
       const session = sessionStateOf(parseJsonResponse<unknown>(response, 'sign-in'));
+      // The proxy list given now replaces the stored one (a node added or retired).
+      const enrollment: Enrollment = { ...withoutUrls(existing.enrollment), ...enrollmentUrls(proxies) };
+      if (JSON.stringify(proxyUrlsOf(enrollment)) !== JSON.stringify(proxyUrlsOf(existing.enrollment))) home.saveEnrollment(enrollment);
       home.saveSession(session);
       home.saveOidc(oidc);
-      return { enrollment: existing.enrollment, session, enrolled: false };
+      return { enrollment, session, enrolled: false };
     } catch (error) {
       if (!(isZerogateError(error) && RE_ENROL_CODES.has(error.code))) throw error;
     }
@@ -117,16 +141,17 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
   const key = generateDeviceKey();
   const hostname = sanitizeHostname(options.hostname ?? osHostname());
   const csr = createCsr(key.privateKeyPem, { commonName: hostname });
-  const response = await proxyRequest(new URL('/v1/enroll', proxy), {
+  const response = await proxyRequest(new URL('/v1/enroll', origins[0]), {
     method: 'POST',
     body: { idToken: tokens.idToken, csr, hostname },
     tls: { ca: pinned.caPem },
+    endpoints,
   });
   const result = parseJsonResponse<{ deviceId: string; user: string; certificate: string; notAfter: string; session: unknown }>(response, 'enrolment');
   checkIssuedCertificate(result.certificate, pinned.caPem, key.publicKeyPem);
   const session = sessionStateOf(result.session);
   const enrollment: Enrollment = {
-    proxyUrl: proxy.origin,
+    ...enrollmentUrls(proxies),
     deviceId: result.deviceId,
     user: result.user,
     caFingerprint: pinned.fingerprint,
@@ -173,6 +198,11 @@ async function authenticate(client: OidcClient, options: SignInOptions): Promise
       }
     },
   });
+}
+
+function withoutUrls(enrollment: Enrollment): Omit<Enrollment, 'proxyUrl' | 'proxyUrls'> {
+  const { proxyUrl: _url, proxyUrls: _urls, ...rest } = enrollment;
+  return rest;
 }
 
 function certValid(creds: DeviceCredentials): boolean {

@@ -5,8 +5,9 @@
  */
 import { isZerogateError } from '../../../shared/errors.ts';
 import { revokeRefreshToken } from '../auth/index.ts';
+import { ProxyEndpoints } from '../http/endpoints.ts';
 import { parseJsonResponse, proxyRequest } from '../http/request.ts';
-import type { AgentHome } from '../state/index.ts';
+import { proxyUrlsOf, type AgentHome } from '../state/index.ts';
 import { clientFor } from './sign-in.ts';
 
 export interface SignOutResult {
@@ -30,7 +31,9 @@ export async function signOut(home: AgentHome): Promise<SignOutResult> {
   const oidc = home.loadOidc();
   if (session !== undefined) {
     try {
-      const response = await proxyRequest(new URL('/v1/session/logout', creds.enrollment.proxyUrl), {
+      const endpoints = new ProxyEndpoints(proxyUrlsOf(creds.enrollment));
+      const response = await proxyRequest(new URL('/v1/session/logout', endpoints.origins[0]), {
+        endpoints,
         method: 'POST',
         bearer: session.token,
         tls: { ca: creds.caPem, cert: creds.certPem, key: creds.keyPem },

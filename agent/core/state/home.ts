@@ -9,7 +9,13 @@ import { isSealed, openText, sealedElsewhere, sealText, type SecretBox } from '.
  * record, the device key and certificate (0600) and the pinned proxy CA.
  */
 export interface Enrollment {
+  /** The first proxy origin (records written before failover have only this one). */
   proxyUrl: string;
+  /**
+   * Every proxy origin of the deployment, in order of preference, the first being `proxyUrl`
+   * (docs/failover.md). Absent in older records: {@link proxyUrlsOf} reads both.
+   */
+  proxyUrls?: string[];
   deviceId: string;
   user: string;
   caFingerprint: string;
@@ -49,7 +55,26 @@ export const FILES = {
   ports: 'ports.json',
   session: 'session.json',
   oidc: 'oidc.json',
+  /** Which proxy endpoint the running agent uses (for `zerogate status`); not a secret. */
+  endpoint: 'endpoint.json',
 } as const;
+
+/** An enrolment's proxy origins, in order: `proxyUrls`, or the one `proxyUrl` of an older record. */
+export function proxyUrlsOf(enrollment: Pick<Enrollment, 'proxyUrl' | 'proxyUrls'>): string[] {
+  const list = Array.isArray(enrollment.proxyUrls) ? enrollment.proxyUrls.filter((u): u is string => typeof u === 'string' && u !== '') : [];
+  return list.length > 0 ? list : [enrollment.proxyUrl];
+}
+
+/** What the running agent last wrote about its connection (`FILES.endpoint`). */
+export interface EndpointInUse {
+  /** The proxy origin, and the address it resolved to. */
+  origin: string;
+  address: string;
+  /** ISO 8601: when the tunnel connected to it. */
+  since: string;
+  /** The agent process that wrote it: `status` checks it still runs. */
+  pid: number;
+}
 
 /** The files that hold secrets (the device key, the session token, the IdP refresh token): sealed when the home has a box. */
 export const SECRET_FILES: ReadonlySet<string> = new Set([FILES.key, FILES.session, FILES.oidc]);
@@ -142,7 +167,7 @@ export class AgentHome {
     this.writeSecret(FILES.key, credentials.keyPem);
     this.write(FILES.cert, credentials.certPem, 0o600);
     this.write(FILES.ca, credentials.caPem, 0o644);
-    this.write(FILES.enrollment, `${JSON.stringify(credentials.enrollment, null, 2)}\n`, 0o600);
+    this.saveEnrollment(credentials.enrollment);
   }
 
   loadCredentials(): DeviceCredentials {
@@ -157,10 +182,26 @@ export class AgentHome {
     let enrollment: Enrollment;
     try {
       enrollment = JSON.parse(raw) as Enrollment;
+      if (typeof enrollment?.proxyUrl !== 'string') throw new TypeError('no proxyUrl');
     } catch (cause) {
       throw new ZerogateError('ZG_ERR_AUTH_NOT_ENROLLED', `${this.path(FILES.enrollment)} is corrupt: run \`zerogate login\` again`, { cause });
     }
     return { enrollment, keyPem, certPem, caPem, session: this.loadSession() };
+  }
+
+  /** Rewrites the enrolment record (e.g. a new list of proxy URLs at sign-in). */
+  saveEnrollment(enrollment: Enrollment): void {
+    this.write(FILES.enrollment, `${JSON.stringify(enrollment, null, 2)}\n`, 0o600);
+  }
+
+  /** Records the endpoint the running agent's tunnel uses, or clears it. */
+  saveEndpointInUse(endpoint: EndpointInUse | undefined): void {
+    if (endpoint === undefined) rmSync(this.path(FILES.endpoint), { force: true });
+    else this.write(FILES.endpoint, `${JSON.stringify(endpoint)}\n`, 0o644);
+  }
+
+  loadEndpointInUse(): EndpointInUse | undefined {
+    return this.#readJson<EndpointInUse>(FILES.endpoint, (v) => typeof v.origin === 'string' && typeof v.address === 'string' && typeof v.since === 'string' && Number.isInteger(v.pid));
   }
 
   saveSession(session: SessionState): void {

@@ -1,10 +1,12 @@
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequestArgs, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { ZerogateError } from '../../../shared/errors.ts';
 import { attachFrameReader, Mux, wsTransport, type ByteSocket, type MuxStream, type OpenRequest, type StreamEvents } from '../../../shared/mux/index.ts';
 import { HEADER_SIZE, LIMITS_HEADER, MAX_MISSED_PONGS, PING_INTERVAL_MS, parseLimitsHeader, type ControlMessage, type Problem, type WireLimits } from '../../../shared/wire/index.ts';
-import type { DeviceCredentials } from '../state/index.ts';
+import { endpointConnector, isEndpointFailure } from '../http/connect.ts';
+import { describeEndpoint, endpointsFor, ProxyEndpoints, type ProxyEndpoint } from '../http/endpoints.ts';
+import { proxyUrlsOf, type DeviceCredentials } from '../state/index.ts';
 
 /** Reconnect backoff (full jitter): the delay before attempt n is random in [0, min(max, initial·2ⁿ)]. */
 export const BACKOFF_INITIAL_MS = 250;
@@ -16,17 +18,32 @@ const MAX_TRANSPORT_MESSAGE = 1024 * 1024 + HEADER_SIZE;
 
 export type TunnelState = 'connecting' | 'connected' | 'disconnected' | 'denied' | 'stopped';
 
+export interface TunnelStateDetail {
+  problem?: Problem;
+  attempt?: number;
+  delayMs?: number;
+  /** The endpoint connected to (`connected`), or the one that failed (`connecting`: moving on to the next). */
+  endpoint?: ProxyEndpoint;
+}
+
 export interface TunnelClientOptions {
   credentials: DeviceCredentials;
   /** Override the proxy origin (tests); defaults to the enrolment's. */
   proxyUrl?: string;
+  /**
+   * The endpoints to use (docs/failover.md). Default: the enrolment's proxy URLs, shared with
+   * the agent's HTTPS calls in this process ({@link endpointsFor}); `proxyUrl` gives one of its own.
+   */
+  endpoints?: ProxyEndpoints;
+  /** Deadline for TCP and TLS to one endpoint before the next is tried (default ENDPOINT_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
   backoff?: { initialMs?: number; maxMs?: number };
   /**
    * The agent pings the proxy this often and presumes the connection dead after
    * MAX_MISSED_PONGS unanswered pings (a dropped network sends no FIN). Default 15 s.
    */
   keepaliveMs?: number;
-  onState?: (state: TunnelState, detail?: { problem?: Problem; attempt?: number; delayMs?: number }) => void;
+  onState?: (state: TunnelState, detail?: TunnelStateDetail) => void;
   onControl?: (message: ControlMessage) => void;
   /** The session token sent as `Authorization: Bearer` at each upgrade (DESIGN.md §3). */
   bearer?: () => string | undefined;
@@ -39,11 +56,13 @@ export interface TunnelClientOptions {
 
 /**
  * The agent's end of the tunnel: one mutually authenticated WebSocket to the proxy that carries
- * every stream, re-established with jittered backoff whenever it drops.
+ * every stream, re-established whenever it drops. With several proxy endpoints a reconnection
+ * is a round: each endpoint in turn, starting after the one that dropped, without waiting
+ * between them; jittered backoff separates rounds in which none could be reached.
  */
 export class TunnelClient {
   readonly #options: TunnelClientOptions;
-  readonly #url: string;
+  readonly #endpoints: ProxyEndpoints;
   #ws: WebSocket | undefined;
   #mux: Mux | undefined;
   #state: TunnelState = 'disconnected';
@@ -53,11 +72,24 @@ export class TunnelClient {
   #missedPongs = 0;
   #waiters = new Set<() => void>();
   #lastProblem: Problem | undefined;
+  /** The endpoint of the live tunnel, or of the last one (a reconnection starts after it). */
+  #endpoint: ProxyEndpoint | undefined;
+  #dropped = false;
 
   constructor(options: TunnelClientOptions) {
     this.#options = options;
-    const base = options.proxyUrl ?? options.credentials.enrollment.proxyUrl;
-    this.#url = new URL('/v1/tunnel', base).toString().replace(/^https:/, 'wss:');
+    this.#endpoints =
+      options.endpoints ?? (options.proxyUrl === undefined ? endpointsFor(proxyUrlsOf(options.credentials.enrollment)) : new ProxyEndpoints([options.proxyUrl]));
+  }
+
+  /** The endpoints this client uses (shared with the agent's HTTPS calls). */
+  get endpoints(): ProxyEndpoints {
+    return this.#endpoints;
+  }
+
+  /** The endpoint of the live tunnel (undefined while not connected). */
+  get endpoint(): ProxyEndpoint | undefined {
+    return this.#state === 'connected' ? this.#endpoint : undefined;
   }
 
   get state(): TunnelState {
@@ -141,25 +173,39 @@ export class TunnelClient {
     this.#retryTimer = undefined;
     if (this.#state === 'stopped') return;
     this.#setState('connecting');
-    const before = this.#options.beforeConnect;
-    if (before === undefined) {
-      this.#dial();
-      return;
-    }
-    // Mark the attempt as pending so start() does not dial twice while this runs.
+    // Mark the round as pending so start() does not dial twice while it is prepared.
     this.#retryTimer = setTimeout(() => undefined, 0);
-    void before()
-      .catch(() => undefined)
-      .then(() => {
-        this.#retryTimer = undefined;
-        if (this.#state !== 'stopped') this.#dial();
-      });
+    const before = this.#options.beforeConnect?.().catch(() => undefined) ?? Promise.resolve();
+    const after = this.#dropped ? this.#endpoint : undefined;
+    this.#dropped = false;
+    void before
+      .then(() => this.#endpoints.round(after === undefined ? {} : { after }))
+      .then(
+        (round) => {
+          this.#retryTimer = undefined;
+          if (this.#state !== 'stopped') this.#dial(round, 0);
+        },
+        (error: unknown) => {
+          this.#retryTimer = undefined;
+          if (this.#state === 'stopped') return;
+          this.#lastProblem = { code: 'ZG_ERR_TUNNEL_CONNECT', reasons: [], message: error instanceof Error ? error.message : String(error) };
+          this.#setState('disconnected');
+          this.#scheduleReconnect();
+        },
+      );
   }
 
-  #dial(): void {
+  /** Dials `round[index]`; on a connection failure, the next endpoint of the round at once. */
+  #dial(round: ProxyEndpoint[], index: number): void {
+    const endpoint = round[index]!;
     const { credentials } = this.#options;
     const bearer = this.#options.bearer === undefined ? credentials.session?.token : this.#options.bearer();
-    const ws = new WebSocket(this.#url, {
+    const url = new URL('/v1/tunnel', endpoint.origin).toString().replace(/^https:/, 'wss:');
+    let transportFailure = false;
+    // Set once the node answered the upgrade with an HTTP status: what follows is not a transport failure.
+    let answered = false;
+    const ws = new WebSocket(url, {
+      createConnection: endpointConnector(endpoint, this.#options.connectTimeoutMs === undefined ? {} : { timeoutMs: this.#options.connectTimeoutMs }) as unknown as ClientRequestArgs['createConnection'],
       ...(bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } }),
       cert: credentials.certPem,
       key: credentials.keyPem,
@@ -204,6 +250,8 @@ export class TunnelClient {
       }
       attachFrameReader(socket!, mux, MAX_TRANSPORT_MESSAGE, asNodeBuffer);
       this.#mux = mux;
+      this.#endpoint = endpoint;
+      this.#endpoints.markWorking(endpoint);
       this.#attempt = 0;
       this.#lastProblem = undefined;
       this.#missedPongs = 0;
@@ -216,7 +264,7 @@ export class TunnelClient {
         ws.ping();
       }, this.#options.keepaliveMs ?? PING_INTERVAL_MS);
       this.#keepaliveTimer.unref();
-      this.#setState('connected');
+      this.#setState('connected', { endpoint });
       for (const wake of [...this.#waiters]) wake();
     });
     // Any sign of life from the proxy resets the count.
@@ -231,21 +279,45 @@ export class TunnelClient {
       else ws.close(1002, 'ZG_ERR_WIRE_BAD_PAYLOAD');
     });
     ws.on('unexpected-response', (_request, response: IncomingMessage) => {
+      const status = response.statusCode ?? 0;
+      answered = true;
       void readRefusal(response).then((problem) => {
         this.#lastProblem = problem;
-        this.#setState('denied', { problem });
+        // A node that answers 5xx is broken or overloaded: another may serve. A 4xx (revoked,
+        // expired, not allowed) is the deployment's answer, the same on every node.
+        if (status >= 500) transportFailure = true;
+        else {
+          this.#endpoint = endpoint;
+          this.#endpoints.markWorking(endpoint);
+          this.#setState('denied', { problem });
+        }
         ws.terminate();
       });
     });
     ws.on('error', (error) => {
-      this.#lastProblem ??= { code: 'ZG_ERR_TUNNEL_CONNECT', reasons: [], message: `cannot reach the proxy (${(error as NodeJS.ErrnoException).code ?? error.message})` };
+      if (answered) return;
+      if (mux === undefined && isEndpointFailure(error)) transportFailure = true;
+      this.#lastProblem = { code: 'ZG_ERR_TUNNEL_CONNECT', reasons: [], message: `cannot reach the proxy at ${describeEndpoint(endpoint)} (${(error as NodeJS.ErrnoException).code ?? error.message})` };
     });
     ws.on('close', () => {
       clearInterval(this.#keepaliveTimer);
+      const wasOpen = this.#mux === mux && mux !== undefined;
       mux?.close();
       if (this.#ws === ws) this.#ws = undefined;
       if (this.#mux === mux) this.#mux = undefined;
       if (this.#state === 'stopped') return;
+      if (wasOpen) {
+        // The live tunnel dropped: the next round starts after this endpoint.
+        this.#dropped = true;
+        this.#endpoint = endpoint;
+      } else if (transportFailure && index + 1 < round.length) {
+        // This endpoint could not be reached: the next one now, no backoff inside a round.
+        this.#options.onState?.('connecting', { endpoint, ...(this.#lastProblem === undefined ? {} : { problem: this.#lastProblem }) });
+        this.#dial(round, index + 1);
+        return;
+      } else if (transportFailure) {
+        this.#endpoints.invalidate();
+      }
       if (this.#state !== 'denied') this.#setState('disconnected');
       this.#scheduleReconnect();
     });
@@ -261,7 +333,7 @@ export class TunnelClient {
     this.#retryTimer = setTimeout(() => this.#connect(), delayMs);
   }
 
-  #setState(state: TunnelState, detail?: { problem?: Problem }): void {
+  #setState(state: TunnelState, detail?: TunnelStateDetail): void {
     if (this.#state === state && detail === undefined) return;
     this.#state = state;
     this.#options.onState?.(state, detail);
