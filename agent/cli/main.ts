@@ -7,7 +7,7 @@ import { enrollWithToken, parseProxyUrls } from '../core/enroll/index.ts';
 import { collectPosture, MAX_TOOL_OUTPUT_BYTES, parseToolOutput, postureChecklist, PostureReporter, toolParser, ToolOutputCache, type ChecklistItem } from '../core/posture/index.ts';
 import { SessionKeeper, signIn, signOut, type SignInMethod } from '../core/session/index.ts';
 import { AgentHome, FILES, proxyUrlsOf, type DeviceCredentials } from '../core/state/index.ts';
-import { describeEndpoint } from '../core/http/index.ts';
+import { describeEndpoint, endpointsFor } from '../core/http/index.ts';
 import { fetchApps, type AppVerdict } from '../core/apps/index.ts';
 import { listenApp, parseListenAddress, TunnelClient, type AppListener } from '../core/tunnel/index.ts';
 
@@ -301,7 +301,8 @@ function readToolOutput(path: string): string {
 
 async function fetchAppsFresh(creds: DeviceCredentials, keeper: SessionKeeper): Promise<AppVerdict[]> {
   await keeper.ensureFresh();
-  return fetchApps(creds, keeper.bearer());
+  // The enrolment's shared endpoints: the same node choice as the keeper's and the tunnel's.
+  return fetchApps(creds, keeper.bearer(), endpointsFor(proxyUrlsOf(creds.enrollment)));
 }
 
 /** `zerogate apps --json`: each app, with remediation and reportOnly only when they say something. */

@@ -4,7 +4,7 @@
  * replays states recorded from the real agent core (test/fixtures/desktop/*.json, written by
  * agent/desktop/main/desktop-app.test.ts against a real proxy): signed out, signing in,
  * connected with apps, blocked by a failing posture check with its remediation, session about to
- * end, and no keyring. Screenshots go to test-results/screenshots/desktop-*.png. No page may
+ * end, no keyring, and two proxy addresses after a failover to the second. Screenshots go to test-results/screenshots/desktop-*.png. No page may
  * log an error or violate its CSP.
  */
 import { readFileSync, rmSync } from 'node:fs';
@@ -99,11 +99,30 @@ describe('desktop window (renderer) against a fake bridge replaying core states'
     await page.getByRole('heading', { name: 'Sign in to Zerogate' }).waitFor();
     expect(await page.getByTestId('status').innerText()).toBe('Signed out');
     expect(await page.getByTestId('checklist').locator('li').count()).toBe(6);
-    await page.getByLabel('Proxy address').fill('https://access.example.com:8443');
+    await page.getByLabel('Proxy address', { exact: true }).fill('https://access.example.com:8443');
     await page.getByLabel('CA fingerprint (SHA-256)').fill('AB'.repeat(32));
     await screenshot(page, 'desktop-1-signed-out');
     await page.getByRole('button', { name: 'Sign in with your browser' }).click();
-    await expect.poll(() => calls(page)).toContainEqual(['signIn', { proxyUrl: 'https://access.example.com:8443', caFingerprint: 'AB'.repeat(32) }]);
+    await expect.poll(() => calls(page)).toContainEqual(['signIn', { proxyUrls: ['https://access.example.com:8443'], caFingerprint: 'AB'.repeat(32) }]);
+    await done(page);
+  });
+
+  it('signed out: takes several proxy addresses, with "Add another address" or commas, from the keyboard', async () => {
+    const page = await open(fixture('signed-out'));
+    await page.getByLabel('Proxy address', { exact: true }).fill('https://zg1.example.com:8443');
+    await page.getByRole('button', { name: 'Add another address' }).click();
+    // The new field has the focus: typing goes on there.
+    await page.keyboard.type('https://zg2.example.com:8443, https://zg3.example.com:8443');
+    expect(await page.getByLabel('Proxy address 2', { exact: true }).inputValue()).toBe('https://zg2.example.com:8443, https://zg3.example.com:8443');
+    await page.getByRole('button', { name: 'Add another address' }).click();
+    await page.getByLabel('Proxy address 3', { exact: true }).fill('https://mistake.example.com');
+    await page.getByRole('button', { name: 'Remove proxy address 3' }).click();
+    expect(await page.getByTestId('proxy-fields').locator('input').count()).toBe(2);
+    await page.getByLabel('CA fingerprint (SHA-256)').fill('AB'.repeat(32));
+    await screenshot(page, 'desktop-1b-signed-out-two-addresses');
+    await page.getByRole('button', { name: 'Sign in with your browser' }).click();
+    // The preload splits the commas and checks each address (bridge.test.ts); the page sends the fields.
+    await expect.poll(() => calls(page)).toContainEqual(['signIn', { proxyUrls: ['https://zg1.example.com:8443', 'https://zg2.example.com:8443, https://zg3.example.com:8443'], caFingerprint: 'AB'.repeat(32) }]);
     await done(page);
   });
 
@@ -127,6 +146,10 @@ describe('desktop window (renderer) against a fake bridge replaying core states'
     expect(await page.locator('li[data-app="chat"]').getByTestId('app-address').innerText()).toBe(chat.connection.address);
     expect(chat.connection.address).toMatch(/^127\.0\.0\.1:\d+$/);
     await page.getByRole('button', { name: 'Disconnect Chat' }).waitFor();
+    // One proxy address, in use.
+    const proxies = page.getByTestId('proxy');
+    expect(await proxies.count()).toBe(1);
+    expect(await proxies.first().innerText()).toMatch(new RegExp(`^${state.proxy!.replace(/[.]/g, '\\.')}\\s+In use since \\d{1,2}:\\d{2}`));
     await screenshot(page, 'desktop-3-connected');
     // Disconnect, and the new state (Chat off) shows a Connect button.
     await page.getByRole('button', { name: 'Disconnect Chat' }).click();
@@ -170,6 +193,36 @@ describe('desktop window (renderer) against a fake bridge replaying core states'
     await screenshot(page, 'desktop-5-session-expiring');
     await page.getByRole('button', { name: 'Sign in again' }).click();
     await expect.poll(() => calls(page)).toContainEqual(['signIn']);
+    await done(page);
+  });
+
+  it('two proxy addresses: lists both, marks the node in use in words, and follows a failover', async () => {
+    const state = fixture('failover');
+    const [first, second] = state.proxies!;
+    expect(state.endpoint?.origin).toBe(second);
+    const page = await open(state);
+    await page.getByRole('heading', { name: 'Your apps' }).waitFor();
+    const items = page.getByTestId('proxy');
+    expect(await items.allInnerTexts()).toEqual([first, expect.stringMatching(new RegExp(`^${second!.replace(/[.]/g, '\\.')}\\s+In use since \\d{1,2}:\\d{2}`))]);
+    expect(await page.getByTestId('proxies').innerText()).toMatch(/^Proxy addresses\n/);
+    expect(await items.nth(1).getAttribute('aria-current')).toBe('true');
+    expect(await items.nth(0).getAttribute('aria-current')).toBeNull();
+    await screenshot(page, 'desktop-7-failover');
+    // Reconnecting: no node in use, and the page says so.
+    const reconnecting = structuredClone(state);
+    reconnecting.phase = 'connecting';
+    reconnecting.tunnel = 'disconnected';
+    delete reconnecting.endpoint;
+    await page.evaluate(`window.__emit(${JSON.stringify(reconnecting)})`);
+    await page.getByRole('heading', { name: 'Reconnecting to Zerogate…' }).waitFor();
+    expect(await page.getByTestId('proxies').innerText()).toContain('Proxy addresses (not connected right now)');
+    expect(await page.getByTestId('proxy-in-use').count()).toBe(0);
+    // Back on the first node: the mark moves.
+    const back = structuredClone(state);
+    back.endpoint = { ...state.endpoint!, origin: first!, label: first! };
+    await page.evaluate(`window.__emit(${JSON.stringify(back)})`);
+    await expect.poll(() => items.nth(0).getAttribute('data-in-use')).toBe('true');
+    expect(await items.nth(1).getAttribute('data-in-use')).toBe('false');
     await done(page);
   });
 

@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASONS } from '../../../shared/reasons.ts';
-import { appVerdict, MAX_APP_TEXT } from './index.ts';
+import { enrollWithUrls } from '../../../test/helpers/failover.ts';
+import { startEchoStack, TEST_USER, type EchoStack } from '../../../test/helpers/stack.ts';
+import { endpointsFor, ProxyEndpoints } from '../http/index.ts';
+import { proxyUrlsOf } from '../state/index.ts';
+import { appVerdict, fetchApps, MAX_APP_TEXT } from './index.ts';
 
 describe('appVerdict (reading /v1/me/apps defensively)', () => {
   it('keeps the proxy\'s verdict, reasons and remediation', () => {
@@ -27,5 +32,43 @@ describe('appVerdict (reading /v1/me/apps defensively)', () => {
     expect(app?.name.includes('\u001b')).toBe(false);
     expect(app?.name.length).toBe(MAX_APP_TEXT);
     expect(app?.reportOnly).toBe(true);
+  });
+});
+
+describe('fetchApps over the endpoints it is given (docs/failover.md)', () => {
+  let stack: EchoStack;
+  let creds: Awaited<ReturnType<typeof enrollWithUrls>>;
+  let deadUrl: string;
+
+  beforeAll(async () => {
+    stack = await startEchoStack();
+    // A port nothing listens on: connections to it are refused, as to a node whose process died.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    deadUrl = `https://localhost:${port}`;
+    creds = await enrollWithUrls(stack.proxy, stack.dir, TEST_USER, [deadUrl, stack.proxy.url], 'apps-host');
+  }, 30_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('moves past a node that refuses to the next one, and marks that one in use', async () => {
+    const endpoints = new ProxyEndpoints([deadUrl, stack.proxy.url]);
+    const apps = await fetchApps(creds, creds.home.loadSession()!.token, endpoints);
+    expect(apps.map((a) => a.id)).toEqual(['echo']);
+    expect(endpoints.current?.origin).toBe(stack.proxy.url);
+  });
+
+  it('uses only the endpoints given, not the enrolment record', async () => {
+    const onlyDead = new ProxyEndpoints([deadUrl]);
+    await expect(fetchApps(creds, creds.home.loadSession()!.token, onlyDead)).rejects.toMatchObject({ code: 'ZG_ERR_TUNNEL_CONNECT' });
+  });
+
+  it('defaults to the enrolment\'s shared endpoints (those the tunnel and session keeper use)', async () => {
+    const apps = await fetchApps(creds, creds.home.loadSession()!.token);
+    expect(apps.map((a) => a.id)).toEqual(['echo']);
+    expect(endpointsFor(proxyUrlsOf(creds.enrollment)).current?.origin).toBe(stack.proxy.url);
   });
 });

@@ -4,8 +4,9 @@
  * defensively (types checked, control characters stripped, lengths and counts capped).
  */
 import { isReason, REASONS } from '../../../shared/reasons.ts';
+import { endpointsFor, type ProxyEndpoints } from '../http/endpoints.ts';
 import { parseJsonResponse, proxyRequest } from '../http/request.ts';
-import type { DeviceCredentials } from '../state/index.ts';
+import { proxyUrlsOf, type DeviceCredentials } from '../state/index.ts';
 
 export interface AppVerdict {
   id: string;
@@ -44,11 +45,17 @@ export function appVerdict(value: unknown): AppVerdict | undefined {
   return { id: text(app.id), name: text(app.name, text(app.id)), protocol: text(app.protocol), allowed: app.allowed, reasons, remediation, reportOnly: app.reportOnly === true };
 }
 
-/** Asks the proxy (device certificate + session token) for every app's verdict. */
-export async function fetchApps(creds: DeviceCredentials, bearer: string | undefined): Promise<AppVerdict[]> {
-  const response = await proxyRequest(new URL('/v1/me/apps', creds.enrollment.proxyUrl), {
+/**
+ * Asks the proxy (device certificate + session token) for every app's verdict, at the node in
+ * use among `endpoints` and failing over to the next (docs/failover.md). Pass the agent's
+ * endpoints (those of its tunnel and session keeper) so all three agree on the node; the default
+ * is the enrolment's shared instance, which is the same object in an agent that did not choose.
+ */
+export async function fetchApps(creds: DeviceCredentials, bearer: string | undefined, endpoints: ProxyEndpoints = endpointsFor(proxyUrlsOf(creds.enrollment))): Promise<AppVerdict[]> {
+  const response = await proxyRequest(new URL('/v1/me/apps', endpoints.origins[0]), {
     tls: { ca: creds.caPem, cert: creds.certPem, key: creds.keyPem },
     bearer,
+    endpoints,
   });
   const { apps } = parseJsonResponse<{ apps?: unknown }>(response, 'the app list');
   return (Array.isArray(apps) ? apps.slice(0, MAX_APPS) : []).map(appVerdict).filter((a): a is AppVerdict => a !== undefined);

@@ -28,9 +28,18 @@ export const APP_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** A CA fingerprint: SHA-256, 64 hex digits, optionally in colon-separated pairs. */
 export const FINGERPRINT_PATTERN = /^(?:[0-9A-Fa-f]{64}|[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){31})$/;
 export const MAX_PROXY_URL_LENGTH = 2048;
+/**
+ * The most proxy addresses an enrolment keeps: the same bound as `zerogate login --proxy`
+ * (agent/core/http MAX_PROXY_URLS; a test keeps the two equal).
+ */
+export const MAX_PROXY_URLS = 16;
 
 export interface SignInInput {
-  proxyUrl?: string;
+  /**
+   * The proxy addresses, in order of preference (docs/failover.md); each entry may itself be a
+   * comma-separated list, as `--proxy` may. Checked, the answer holds one origin per entry.
+   */
+  proxyUrls?: string[];
   caFingerprint?: string;
 }
 
@@ -68,19 +77,43 @@ export function checkProxyUrl(value: unknown): string {
   return url.origin;
 }
 
-/** Sign-in input: nothing (a device already enrolled), or the proxy and, optionally, its CA fingerprint. */
+/**
+ * Proxy addresses as `zerogate login --proxy` takes them: each entry an https origin or a
+ * comma-separated list of them; blanks skipped, duplicates dropped (order kept), at most
+ * MAX_PROXY_URLS. An empty list is no list (a device already enrolled keeps its own).
+ */
+export function checkProxyUrls(value: unknown): string[] {
+  if (!Array.isArray(value)) fail('the proxy addresses are a list of https URLs');
+  if (value.length > MAX_PROXY_URLS) fail(`at most ${MAX_PROXY_URLS} proxy addresses may be given`);
+  const origins: string[] = [];
+  for (const entry of value as unknown[]) {
+    // A comma-separated entry may hold up to MAX_PROXY_URLS addresses, no more text than that.
+    if (typeof entry !== 'string' || entry.length > MAX_PROXY_URLS * (MAX_PROXY_URL_LENGTH + 1)) fail('each proxy address is an https URL');
+    for (const part of entry.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+      const origin = checkProxyUrl(part);
+      if (!origins.includes(origin)) origins.push(origin);
+      if (origins.length > MAX_PROXY_URLS) fail(`at most ${MAX_PROXY_URLS} proxy addresses may be given`);
+    }
+  }
+  return origins;
+}
+
+/** Sign-in input: nothing (a device already enrolled), or the proxy addresses and, optionally, the CA fingerprint. */
 export function checkSignIn(value: unknown): SignInInput {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) fail('sign-in takes an object');
   const input = value as Record<string, unknown>;
-  for (const key of Object.keys(input)) if (key !== 'proxyUrl' && key !== 'caFingerprint') fail(`unknown sign-in field "${key.slice(0, 40)}"`);
+  for (const key of Object.keys(input)) if (key !== 'proxyUrls' && key !== 'caFingerprint') fail(`unknown sign-in field "${key.slice(0, 40)}"`);
   const out: SignInInput = {};
-  if (input.proxyUrl !== undefined && input.proxyUrl !== '') out.proxyUrl = checkProxyUrl(input.proxyUrl);
+  if (input.proxyUrls !== undefined) {
+    const origins = checkProxyUrls(input.proxyUrls);
+    if (origins.length > 0) out.proxyUrls = origins;
+  }
   if (input.caFingerprint !== undefined && input.caFingerprint !== '') {
     if (typeof input.caFingerprint !== 'string' || !FINGERPRINT_PATTERN.test(input.caFingerprint.trim())) fail('the CA fingerprint is 64 hexadecimal digits (SHA-256)');
     out.caFingerprint = input.caFingerprint.trim();
   }
-  if (out.caFingerprint !== undefined && out.proxyUrl === undefined) fail('a CA fingerprint needs the proxy address');
+  if (out.caFingerprint !== undefined && out.proxyUrls === undefined) fail('a CA fingerprint needs the proxy address');
   return out;
 }
 

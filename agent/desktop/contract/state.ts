@@ -47,12 +47,28 @@ export interface ProblemView {
   reasons: string[];
 }
 
+/** The proxy node the tunnel is connected to (docs/failover.md). */
+export interface EndpointView {
+  /** The configured proxy address (https origin) it belongs to: one of `DesktopState.proxies`. */
+  origin: string;
+  /** The IP address connected to (the host itself for an IP address in the URL). */
+  address: string;
+  /** The origin, plus the address when the host name resolved to several: for display. */
+  label: string;
+  /** When the tunnel connected to it (ISO 8601). */
+  since: string;
+}
+
 export interface DesktopState {
   phase: Phase;
   /** The signed-in user, when there is a session. */
   user?: string;
-  /** The proxy this device is enrolled with (https origin). */
+  /** The first (preferred) proxy address this device is enrolled with (https origin). */
   proxy?: string;
+  /** Every proxy address of the enrolment, in order of preference (one or more). */
+  proxies?: string[];
+  /** The node in use while the tunnel is connected; it moves when the agent fails over. */
+  endpoint?: EndpointView;
   deviceId?: string;
   /** True until this device has enrolled: sign-in then needs the proxy address and its CA fingerprint. */
   needsProxy: boolean;

@@ -7,11 +7,13 @@
 import { isZerogateError } from '../../../shared/errors.ts';
 import type { PostureReport } from '../../../shared/posture/index.ts';
 import type { ControlMessage, Problem } from '../../../shared/wire/index.ts';
+import { parseProxyUrls } from '../../core/enroll/index.ts';
+import { describeEndpoint, endpointsFor, type ProxyEndpoint, type ProxyEndpoints } from '../../core/http/index.ts';
 import { CHECK_LABELS, collectPosture, PostureReporter, postureChecklist, ToolOutputCache } from '../../core/posture/index.ts';
 import { SessionKeeper, signIn, signOut, SIGN_IN_WARNING_MS, type SignInOptions, type SignInResult, type SignOutResult } from '../../core/session/index.ts';
-import { FILES, type AgentHome, type DeviceCredentials } from '../../core/state/index.ts';
+import { FILES, proxyUrlsOf, type AgentHome, type DeviceCredentials, type Enrollment } from '../../core/state/index.ts';
 import { listenApp, TunnelClient, type AppListener, type TunnelClientOptions, type TunnelState } from '../../core/tunnel/index.ts';
-import type { AppView, CheckView, ConnectionView, DesktopState, Phase, ProblemView, SignInInput } from '../contract/index.ts';
+import type { AppView, CheckView, ConnectionView, DesktopState, EndpointView, Phase, ProblemView, SignInInput } from '../contract/index.ts';
 import { fetchApps, type AppVerdict } from '../../core/apps/index.ts';
 import type { ElectronPort } from './electron-port.ts';
 import { SECRETS_UNAVAILABLE_CODE, secretStoreStatus } from './secret-box.ts';
@@ -27,7 +29,8 @@ export interface CoreDeps {
   signIn: (options: SignInOptions) => Promise<SignInResult>;
   signOut: (home: AgentHome) => Promise<SignOutResult>;
   collectPosture: () => Promise<PostureReport>;
-  fetchApps: (creds: DeviceCredentials, bearer: string | undefined) => Promise<AppVerdict[]>;
+  /** The app list over the run's endpoints (those of its tunnel and session keeper). */
+  fetchApps: (creds: DeviceCredentials, bearer: string | undefined, endpoints: ProxyEndpoints) => Promise<AppVerdict[]>;
   /** Extra tunnel options (tests: a short backoff). */
   tunnel?: Partial<TunnelClientOptions>;
   /** Posture reporter intervals (tests: faster than the defaults). */
@@ -46,6 +49,8 @@ export interface ControllerOptions {
 
 interface Run {
   creds: DeviceCredentials;
+  /** The enrolment's proxy endpoints, shared by the tunnel, the session keeper and the app list (failover: docs/failover.md). */
+  endpoints: ProxyEndpoints;
   client: TunnelClient;
   keeper: SessionKeeper;
   reporter: PostureReporter;
@@ -53,6 +58,8 @@ interface Run {
 }
 
 type Listener = (state: DesktopState) => void;
+/** What the tunnel client tells with a state change (the problem, the endpoint). */
+type TunnelStateDetail = Parameters<NonNullable<TunnelClientOptions['onState']>>[1];
 
 export class DesktopController {
   readonly #home: AgentHome;
@@ -66,6 +73,8 @@ export class DesktopController {
   #signInStartedAt: number | undefined;
   #tunnel: TunnelState | 'off' = 'off';
   #tunnelProblem: Problem | undefined;
+  /** The node the live tunnel is connected to, and since when. */
+  #endpoint: { endpoint: ProxyEndpoint; since: number } | undefined;
   #apps: AppVerdict[] = [];
   #appsLoaded = false;
   readonly #connections = new Map<string, ConnectionView>();
@@ -132,9 +141,13 @@ export class DesktopController {
       secrets: { available: secrets.available, store: secrets.store, ...(secrets.message === undefined ? {} : { message: secrets.message }) },
     };
     if (enrollment !== undefined) {
-      state.proxy = enrollment.proxyUrl;
+      const proxies = proxyUrlsOf(enrollment);
+      state.proxy = proxies[0]!;
+      state.proxies = proxies;
       state.deviceId = enrollment.deviceId;
     }
+    const endpoint = this.#endpointView();
+    if (endpoint !== undefined) state.endpoint = endpoint;
     if (session !== undefined) {
       state.user = session.user;
       const ends = Date.parse(session.sessionExpiresAt);
@@ -155,8 +168,15 @@ export class DesktopController {
     if (this.#signIn !== undefined) return this.state();
     const secrets = secretStoreStatus(this.#electron.safeStorage, this.#electron.platform);
     if (!secrets.available) return this.#fail({ code: SECRETS_UNAVAILABLE_CODE, message: secrets.message ?? 'secret storage is unavailable', reasons: [] });
-    if (this.#enrollment() === undefined && (input.proxyUrl === undefined || input.caFingerprint === undefined)) {
+    if (this.#enrollment() === undefined && (input.proxyUrls === undefined || input.caFingerprint === undefined)) {
       return this.#fail({ code: 'ZG_ERR_USAGE', message: 'This device is not enrolled yet: enter the proxy address and the CA fingerprint your administrator gave you.', reasons: [] });
+    }
+    let proxyUrls: string[] | undefined;
+    try {
+      // The CLI's own parser on top of the IPC check: `zerogate login --proxy` rules, whatever the window sent.
+      proxyUrls = input.proxyUrls === undefined ? undefined : parseProxyUrls(input.proxyUrls).map((u) => u.origin);
+    } catch (error) {
+      return this.#fail(problemOf(error));
     }
     const abort = new AbortController();
     this.#signIn = abort;
@@ -170,7 +190,7 @@ export class DesktopController {
         signal: abort.signal,
         say: () => undefined,
         open: (url) => this.#openBrowser(url),
-        ...(input.proxyUrl === undefined ? {} : { proxyUrl: input.proxyUrl }),
+        ...(proxyUrls === undefined ? {} : { proxyUrls }),
         ...(input.caFingerprint === undefined ? {} : { caFingerprint: input.caFingerprint }),
       });
     } catch (error) {
@@ -280,15 +300,18 @@ export class DesktopController {
       this.#fail(problemOf(error));
       return;
     }
-    const keeper = new SessionKeeper({ home: this.#home, credentials: creds, warn: (message) => this.#sessionWarning(message), now: this.#core.now });
+    // One sticky node choice for the run, as `zerogate up` has: the enrolment's shared endpoints.
+    const endpoints = endpointsFor(proxyUrlsOf(creds.enrollment));
+    const keeper = new SessionKeeper({ home: this.#home, credentials: creds, endpoints, warn: (message) => this.#sessionWarning(message), now: this.#core.now });
     const client = new TunnelClient({
       credentials: creds,
+      endpoints,
       bearer: () => keeper.bearer(),
       beforeConnect: () => keeper.ensureFresh(),
       onControl: (message) => {
         if (!keeper.handleControl(message)) this.#onControl(message);
       },
-      onState: (state, detail) => this.#onTunnelState(state, detail?.problem),
+      onState: (state, detail) => this.#onTunnelState(state, detail),
       ...this.#core.tunnel,
     });
     const reporter = new PostureReporter({
@@ -310,7 +333,7 @@ export class DesktopController {
         return report;
       },
     });
-    const run: Run = { creds, client, keeper, reporter, listeners: new Map() };
+    const run: Run = { creds, endpoints, client, keeper, reporter, listeners: new Map() };
     this.#run = run;
     this.#postureSent = false;
     this.#tunnel = 'connecting';
@@ -335,12 +358,16 @@ export class DesktopController {
     await Promise.all([...run.listeners.values()].map((l) => l.close()));
     await run.client.stop();
     this.#tunnel = 'off';
+    this.#setEndpoint(undefined);
     this.#connections.clear();
   }
 
-  #onTunnelState(state: TunnelState, problem: Problem | undefined): void {
+  #onTunnelState(state: TunnelState, detail: TunnelStateDetail | undefined): void {
     if (this.#run === undefined) return;
+    const problem = detail?.problem;
     this.#tunnel = state;
+    // Only a live tunnel has a node in use; `connecting` names the node that just failed.
+    this.#setEndpoint(state === 'connected' ? detail?.endpoint : undefined);
     if (state === 'connected') {
       this.#tunnelProblem = undefined;
       // The first report goes out at once on each connection (as `zerogate up` does).
@@ -407,7 +434,7 @@ export class DesktopController {
     let apps: AppVerdict[];
     try {
       await run.keeper.ensureFresh();
-      apps = await this.#core.fetchApps(run.creds, run.keeper.bearer());
+      apps = await this.#core.fetchApps(run.creds, run.keeper.bearer(), run.endpoints);
     } catch (error) {
       if (this.#run !== run) return;
       const problem = problemOf(error);
@@ -498,6 +525,28 @@ export class DesktopController {
     return blocked.apps.length > 0 ? 'blocked' : 'connected';
   }
 
+  /**
+   * Notes the node in use (undefined: none), and writes it to the home's `endpoint.json` for
+   * `zerogate status`, as the CLI's `connect` and `up` do; a failure to write must not stop the app.
+   */
+  #setEndpoint(endpoint: ProxyEndpoint | undefined): void {
+    const known = this.#endpoint?.endpoint;
+    if (endpoint === undefined ? known === undefined : known !== undefined && known.origin === endpoint.origin && known.address === endpoint.address) return;
+    this.#endpoint = endpoint === undefined ? undefined : { endpoint, since: this.#core.now() };
+    try {
+      this.#home.saveEndpointInUse(endpoint === undefined ? undefined : { origin: endpoint.origin, address: endpoint.address, since: new Date(this.#endpoint!.since).toISOString(), pid: process.pid });
+    } catch {
+      // the window still shows it
+    }
+  }
+
+  #endpointView(): EndpointView | undefined {
+    const inUse = this.#endpoint;
+    if (inUse === undefined || this.#run === undefined || this.#tunnel !== 'connected') return undefined;
+    const { endpoint, since } = inUse;
+    return { origin: endpoint.origin, address: endpoint.address, label: describeEndpoint(endpoint), since: new Date(since).toISOString() };
+  }
+
   #publish(): DesktopState {
     const state = this.state();
     for (const listener of this.#listeners) listener(state);
@@ -509,9 +558,12 @@ export class DesktopController {
     return this.#publish();
   }
 
-  #enrollment() {
+  /** The enrolment record (not secret, so readable without unsealing anything), when it has the fields the window shows. */
+  #enrollment(): Pick<Enrollment, 'proxyUrl' | 'proxyUrls' | 'deviceId'> | undefined {
     try {
-      return this.#home.isEnrolled() ? (JSON.parse(this.#home.read(FILES.enrollment) ?? 'null') as { proxyUrl: string; deviceId: string } | null) ?? undefined : undefined;
+      const record = this.#home.isEnrolled() ? (JSON.parse(this.#home.read(FILES.enrollment) ?? 'null') as Partial<Enrollment> | null) : null;
+      if (record === null || typeof record.proxyUrl !== 'string' || typeof record.deviceId !== 'string') return undefined;
+      return { proxyUrl: record.proxyUrl, deviceId: record.deviceId, ...(Array.isArray(record.proxyUrls) ? { proxyUrls: record.proxyUrls } : {}) };
     } catch {
       return undefined;
     }

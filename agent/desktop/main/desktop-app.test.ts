@@ -9,14 +9,16 @@
  * With ZG_RECORD_DESKTOP_FIXTURES=1 the states seen here are written to test/fixtures/desktop/,
  * which the renderer test replays; otherwise the fixtures are checked against them.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostureReport } from '../../../shared/posture/index.ts';
 import { createEnrollmentToken } from '../../../proxy/devices/index.ts';
 import { echoCheck } from '../../../test/helpers/agent.ts';
 import { compliantReport, unencryptedReport } from '../../../test/helpers/posture.ts';
-import { startEchoServer, startStack, TEST_USER, waitFor, tempDir, type CountingServer, type Stack } from '../../../test/helpers/stack.ts';
+import { crashable, startSecondNode, type CrashableNode } from '../../../test/helpers/failover.ts';
+import { startEchoServer, startEchoStack, startStack, TEST_USER, waitFor, tempDir, type CountingServer, type EchoStack, type Stack } from '../../../test/helpers/stack.ts';
+import { fetchApps } from '../../core/apps/index.ts';
 import { enrollWithToken } from '../../core/enroll/index.ts';
 import type { SignInOptions, SignInResult } from '../../core/session/index.ts';
 import { SEALED_PREFIX } from '../../core/state/index.ts';
@@ -51,6 +53,9 @@ function checkFixtures(): void {
       blocked: s.blocked,
       expiringSoon: s.session?.expiringSoon,
       secrets: s.secrets.available,
+      proxies: s.proxies?.length,
+      // Which of the addresses is in use (the ports differ from run to run).
+      inUse: s.endpoint === undefined ? undefined : s.proxies?.indexOf(s.endpoint.origin),
     });
     expect(shape(state), `${name}.json is stale: ZG_RECORD_DESKTOP_FIXTURES=1 npx vitest run ${'agent/desktop/main/desktop-app.test.ts'}`).toEqual(shape(stored));
   }
@@ -61,7 +66,7 @@ afterAll(() => checkFixtures());
 const PAGE = '/opt/Zerogate/resources/app.asar/agent/desktop/dist/renderer/index.html';
 const PAGE_URL = `file://${PAGE}`;
 
-function newApp(electron: FakeElectron, homeDir: string, posture: () => PostureReport, signIn?: (options: SignInOptions) => Promise<SignInResult>) {
+function newApp(electron: FakeElectron, homeDir: string, posture: () => PostureReport, signIn?: (options: SignInOptions) => Promise<SignInResult>, core: ConstructorParameters<typeof DesktopApp>[0]['core'] = {}) {
   return new DesktopApp({
     electron,
     homeDir,
@@ -73,6 +78,7 @@ function newApp(electron: FakeElectron, homeDir: string, posture: () => PostureR
       tunnel: { backoff: { initialMs: 50, maxMs: 500 } },
       reporter: { collectIntervalMs: 100 },
       ...(signIn === undefined ? {} : { signIn }),
+      ...core,
     },
   });
 }
@@ -108,7 +114,7 @@ describe('desktop app against a real proxy', () => {
       await options.open?.('https://idp.example.com/authorize?client_id=zerogate&code_challenge=x');
       await new Promise<void>((resolve) => (releaseSignIn = resolve));
       const { token } = await createEnrollmentToken(stack.proxy.store, TEST_USER, 60_000);
-      const enrollment = await enrollWithToken({ proxyUrl: stack.proxy.url, token, caFingerprint: options.caFingerprint!, home: options.home, hostname: 'laptop-1' });
+      const enrollment = await enrollWithToken({ proxyUrls: options.proxyUrls!, token, caFingerprint: options.caFingerprint!, home: options.home, hostname: 'laptop-1' });
       return { enrollment, session: options.home.loadSession()!, enrolled: true };
     };
     desktop = newApp(electron, homeDir, () => posture, signIn);
@@ -141,7 +147,7 @@ describe('desktop app against a real proxy', () => {
   });
 
   it('signs in through the system browser, then connects: signing in -> connecting -> connected', async () => {
-    const answer = electron.invoke(PAGE_URL, CHANNELS.signIn, { proxyUrl: stack.proxy.url, caFingerprint: stack.proxy.pki.caFingerprint });
+    const answer = electron.invoke(PAGE_URL, CHANNELS.signIn, { proxyUrls: [stack.proxy.url], caFingerprint: stack.proxy.pki.caFingerprint });
     await waitFor(() => current().phase === 'signing-in', 5_000, 'signing in');
     expect(electron.opened).toEqual(['https://idp.example.com/authorize?client_id=zerogate&code_challenge=x']);
     expect(electron.tray).toMatchObject({ icon: 'connecting', tooltip: 'Zerogate: signing in (continue in your browser)' });
@@ -154,7 +160,7 @@ describe('desktop app against a real proxy', () => {
     const trayIcons = electron.trays.map((t) => t.icon).filter((p, i, all) => p !== all[i - 1]);
     expect(trayIcons).toEqual(['signed-out', 'connecting', 'connected']);
     const state = current();
-    expect(state).toMatchObject({ user: TEST_USER, tunnel: 'connected', needsProxy: false, proxy: stack.proxy.url });
+    expect(state).toMatchObject({ user: TEST_USER, tunnel: 'connected', needsProxy: false, proxy: stack.proxy.url, proxies: [stack.proxy.url], endpoint: { origin: stack.proxy.url } });
     // Payroll is not this user's app at all: not listed.
     expect(state.apps.map((a) => [a.id, a.allowed])).toEqual([
       ['wiki', true],
@@ -180,7 +186,7 @@ describe('desktop app against a real proxy', () => {
     expect(chat.connection).toEqual({ state: 'on', address: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
     expect(await echoCheck(Number(chat.connection.address!.split(':')[1]), 4096)).toBe(true);
     await electron.invoke(PAGE_URL, CHANNELS.connect, 'wiki');
-    expect(electron.tray?.tooltip).toBe('Zerogate: connected (2 apps open)');
+    expect(electron.tray?.tooltip).toBe(`Zerogate: connected to ${new URL(stack.proxy.url).host} (2 apps open)`);
     record('connected', current());
   });
 
@@ -248,8 +254,11 @@ describe('desktop app against a real proxy', () => {
     ['connect', CHANNELS.connect, []],
     ['disconnect', CHANNELS.disconnect, ['WIKI']],
     ['setStartAtLogin', CHANNELS.setStartAtLogin, ['yes']],
-    ['signIn', CHANNELS.signIn, [{ proxyUrl: 'file:///etc/passwd' }]],
-    ['signIn', CHANNELS.signIn, [{ proxyUrl: 'https://a.example', __proto__: { x: 1 } }]],
+    ['signIn', CHANNELS.signIn, [{ proxyUrls: ['file:///etc/passwd'] }]],
+    ['signIn', CHANNELS.signIn, [{ proxyUrls: ['https://a.example'], __proto__: { x: 1 } }]],
+    ['signIn', CHANNELS.signIn, [{ proxyUrls: ['https://a.example, https://u:p@b.example'], caFingerprint: 'ab'.repeat(32) }]],
+    ['signIn', CHANNELS.signIn, [{ proxyUrls: Array.from({ length: 17 }, (_, i) => `https://zg${i}.example.com`), caFingerprint: 'ab'.repeat(32) }]],
+    ['signIn', CHANNELS.signIn, [{ proxyUrl: 'https://a.example', caFingerprint: 'ab'.repeat(32) }]],
     ['getState', CHANNELS.getState, [1]],
   ])('the main side refuses bad input to %s (%#), whatever the preload did', async (_name, channel, args) => {
     const before = electron.loginItem;
@@ -312,12 +321,102 @@ describe('desktop app without a usable keyring', () => {
     });
     await desktop.start();
     expect(desktop.controller.state().secrets).toMatchObject({ available: false, message: expect.stringContaining('will not store your sign-in unencrypted') });
-    const result = (await electron.invoke(PAGE_URL, CHANNELS.signIn, { proxyUrl: 'https://proxy.example:8443', caFingerprint: 'ab'.repeat(32) })) as { ok: true; state: DesktopState };
+    const result = (await electron.invoke(PAGE_URL, CHANNELS.signIn, { proxyUrls: ['https://proxy.example:8443'], caFingerprint: 'ab'.repeat(32) })) as { ok: true; state: DesktopState };
     expect(result.state).toMatchObject({ phase: 'signed-out', problem: { message: expect.stringContaining('cannot encrypt') } });
     expect(electron.opened).toEqual([]);
     // And the home itself refuses to write a secret.
     expect(() => desktop.home.saveSession({ sessionId: 's', user: 'u', token: 'TOKEN', expiresAt: '2030-01-01T00:00:00Z', sessionExpiresAt: '2030-01-01T00:00:00Z' })).toThrow(/cannot encrypt/);
     expect(() => readdirSync(homeDir)).toThrow();
     if (electron.safeStorage.available) record('secrets-unavailable', desktop.controller.state());
+  });
+});
+
+describe('desktop app with two proxy nodes: failover (docs/failover.md)', () => {
+  let stack: EchoStack;
+  let nodeA: CrashableNode;
+  let nodeB: CrashableNode;
+  let electron: FakeElectron;
+  let desktop: DesktopApp;
+  let homeDir: string;
+  const signIns: SignInOptions[] = [];
+  /** Each app-list request the controller made: the endpoints it gave, and where it went. */
+  const fetched: { origins: readonly string[]; ok: boolean; current?: string | undefined }[] = [];
+  const states: DesktopState[] = [];
+  const current = () => desktop.controller.state();
+  const host = (url: string) => new URL(url).host;
+
+  beforeAll(async () => {
+    stack = await startEchoStack();
+    nodeA = crashable(stack.proxy);
+    nodeB = crashable(await startSecondNode(stack.proxy));
+    homeDir = join(tempDir('zg-desktop-'), 'home');
+    electron = new FakeElectron();
+    const signIn = async (options: SignInOptions): Promise<SignInResult> => {
+      signIns.push(options);
+      const { token } = await createEnrollmentToken(stack.proxy.store, TEST_USER, 60_000);
+      const enrollment = await enrollWithToken({ proxyUrls: options.proxyUrls!, token, caFingerprint: options.caFingerprint!, home: options.home, hostname: 'laptop-2' });
+      return { enrollment, session: options.home.loadSession()!, enrolled: true };
+    };
+    desktop = newApp(electron, homeDir, () => compliantReport(), signIn, {
+      fetchApps: async (creds, bearer, endpoints) => {
+        try {
+          const apps = await fetchApps(creds, bearer, endpoints);
+          fetched.push({ origins: endpoints.origins, ok: true, current: endpoints.current?.origin });
+          return apps;
+        } catch (error) {
+          fetched.push({ origins: endpoints.origins, ok: false });
+          throw error;
+        }
+      },
+    });
+    desktop.controller.subscribe((s) => states.push(s));
+    await desktop.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await desktop?.controller.stop();
+    await nodeB?.close();
+    await nodeA?.close();
+    await stack?.echo.close();
+    if (stack !== undefined) rmSync(stack.dir, { recursive: true, force: true });
+  });
+
+  it('signs in with two addresses (one comma-separated field), stores both as the CLI does, and connects to the first', async () => {
+    const result = await electron.invoke(PAGE_URL, CHANNELS.signIn, { proxyUrls: [` ${nodeA.url}/ , ${nodeB.url}`], caFingerprint: stack.proxy.pki.caFingerprint });
+    expect(result).toMatchObject({ ok: true });
+    expect(signIns.map((o) => o.proxyUrls)).toEqual([[nodeA.url, nodeB.url]]);
+    await waitFor(() => current().phase === 'connected', 10_000, 'connected');
+    const enrollment = JSON.parse(readFileSync(join(homeDir, 'enrollment.json'), 'utf8')) as { proxyUrl: string; proxyUrls: string[] };
+    expect(enrollment).toMatchObject({ proxyUrl: nodeA.url, proxyUrls: [nodeA.url, nodeB.url] });
+    expect(current()).toMatchObject({ proxy: nodeA.url, proxies: [nodeA.url, nodeB.url], endpoint: { origin: nodeA.url, label: nodeA.url } });
+    expect(electron.tray?.tooltip).toBe(`Zerogate: connected to ${host(nodeA.url)}`);
+    // The app list went over the run's endpoints, the very ones of the tunnel: both nodes, the first in use.
+    expect(fetched.at(-1)).toEqual({ origins: [nodeA.url, nodeB.url], ok: true, current: nodeA.url });
+    // `zerogate status` on this home would mark the node in use, as for `zerogate up`.
+    expect(desktop.home.loadEndpointInUse()).toMatchObject({ origin: nodeA.url, pid: process.pid });
+  });
+
+  it('when the first node crashes: the state and the tray show the second in use, and the app and the app list keep working', async () => {
+    const opened = (await electron.invoke(PAGE_URL, CHANNELS.connect, 'echo')) as { ok: true; state: DesktopState };
+    const port = Number(opened.state.apps.find((a) => a.id === 'echo')!.connection.address!.split(':')[1]);
+    expect(await echoCheck(port, 4096)).toBe(true);
+    const seen = states.length;
+    await nodeA.crash();
+    await waitFor(() => current().endpoint?.origin === nodeB.url && current().phase === 'connected', 10_000, 'the desktop app on node B');
+    const state = current();
+    expect(state).toMatchObject({ tunnel: 'connected', proxies: [nodeA.url, nodeB.url], endpoint: { origin: nodeB.url, label: nodeB.url } });
+    expect(Date.parse(state.endpoint!.since)).toBeGreaterThan(Date.parse(opened.state.endpoint!.since) - 1);
+    // On the way the window was told the node was gone (no endpoint while reconnecting).
+    expect(states.slice(seen).some((s) => s.endpoint === undefined)).toBe(true);
+    expect(electron.tray?.tooltip).toBe(`Zerogate: connected to ${host(nodeB.url)} (1 app open)`);
+    expect(desktop.home.loadEndpointInUse()).toMatchObject({ origin: nodeB.url });
+    // The same local port carries new connections through node B.
+    expect(await echoCheck(port, 4096)).toBe(true);
+    // The app list is asked of node B.
+    const before = fetched.length;
+    await desktop.controller.refreshApps();
+    expect(fetched.slice(before)).toEqual([{ origins: [nodeA.url, nodeB.url], ok: true, current: nodeB.url }]);
+    expect(current().apps.map((a) => [a.id, a.allowed, a.connection.state])).toEqual([['echo', true, 'on']]);
+    record('failover', current());
   });
 });

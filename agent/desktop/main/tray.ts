@@ -10,6 +10,11 @@ export interface TrayActions {
   quit: () => void;
 }
 
+/** The proxy node in use, short: `zg2.example.com:8443`, with its address when the name has several. */
+export function nodeName(state: DesktopState): string | undefined {
+  return state.endpoint?.label.replace(/^https:\/\//, '');
+}
+
 /** One line for the tooltip and the menu's first (disabled) item. */
 export function statusLine(state: DesktopState): string {
   switch (state.phase) {
@@ -21,7 +26,8 @@ export function statusLine(state: DesktopState): string {
       return state.tunnel === 'disconnected' ? 'Zerogate: reconnecting…' : 'Zerogate: connecting…';
     case 'connected': {
       const on = state.apps.filter((a) => a.connection.state === 'on').length;
-      return `Zerogate: connected${on > 0 ? ` (${on} app${on === 1 ? '' : 's'} open)` : ''}`;
+      const node = nodeName(state);
+      return `Zerogate: connected${node === undefined ? '' : ` to ${node}`}${on > 0 ? ` (${on} app${on === 1 ? '' : 's'} open)` : ''}`;
     }
     case 'blocked': {
       const names = (state.blocked?.apps ?? []).map((id) => state.apps.find((a) => a.id === id)?.name ?? id);
@@ -41,6 +47,8 @@ export function trayView(state: DesktopState, actions: TrayActions): TrayView {
   const signedIn = state.phase !== 'signed-out' && state.phase !== 'signing-in';
   const menu: MenuItemSpec[] = [
     { label: line, enabled: false },
+    // The node in use, also while blocked (the tooltip then names the apps).
+    ...(state.endpoint !== undefined && state.phase !== 'connected' ? [{ label: `Proxy in use: ${nodeName(state)!}`, enabled: false }] : []),
     ...(state.session?.expiringSoon === true ? [{ label: 'Session ends soon: sign in again…', click: actions.signIn }] : []),
     { type: 'separator', label: '' },
     { label: 'Open Zerogate', click: actions.open },

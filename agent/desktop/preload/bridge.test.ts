@@ -31,7 +31,10 @@ describe('preload bridge', () => {
     await zg.disconnect('db-prod-2');
     await zg.setStartAtLogin(true);
     await zg.signIn();
-    await zg.signIn({ proxyUrl: 'https://access.example.com:8443/', caFingerprint: 'ab'.repeat(32) });
+    await zg.signIn({ proxyUrls: ['https://access.example.com:8443/'], caFingerprint: 'ab'.repeat(32) });
+    // Several addresses: separate entries or a comma-separated list, as `--proxy`; blanks and duplicates dropped.
+    await zg.signIn({ proxyUrls: [' https://zg1.example.com:8443 , https://zg2.example.com:8443', '', 'https://ZG1.example.com:8443', 'https://[2001:db8::1]:8443'], caFingerprint: 'ab'.repeat(32) });
+    await zg.signIn({ proxyUrls: Array.from({ length: 16 }, (_, i) => `https://zg${i}.example.com`), caFingerprint: 'ab'.repeat(32) });
     await zg.cancelSignIn();
     await zg.signOut();
     expect(invoked).toEqual([
@@ -40,7 +43,9 @@ describe('preload bridge', () => {
       { channel: CHANNELS.disconnect, args: ['db-prod-2'] },
       { channel: CHANNELS.setStartAtLogin, args: [true] },
       { channel: CHANNELS.signIn, args: [] },
-      { channel: CHANNELS.signIn, args: [{ proxyUrl: 'https://access.example.com:8443', caFingerprint: 'ab'.repeat(32) }] },
+      { channel: CHANNELS.signIn, args: [{ proxyUrls: ['https://access.example.com:8443'], caFingerprint: 'ab'.repeat(32) }] },
+      { channel: CHANNELS.signIn, args: [{ proxyUrls: ['https://zg1.example.com:8443', 'https://zg2.example.com:8443', 'https://[2001:db8::1]:8443'], caFingerprint: 'ab'.repeat(32) }] },
+      { channel: CHANNELS.signIn, args: [{ proxyUrls: Array.from({ length: 16 }, (_, i) => `https://zg${i}.example.com`), caFingerprint: 'ab'.repeat(32) }] },
       { channel: CHANNELS.cancelSignIn, args: [] },
       { channel: CHANNELS.signOut, args: [] },
     ]);
@@ -57,13 +62,22 @@ describe('preload bridge', () => {
     ['no argument', (zg: ReturnType<typeof createBridge>) => (zg.connect as (...a: unknown[]) => Promise<unknown>)()],
     ['a string for a boolean', (zg: ReturnType<typeof createBridge>) => zg.setStartAtLogin('true' as unknown as boolean)],
     ['1 for a boolean', (zg: ReturnType<typeof createBridge>) => zg.setStartAtLogin(1 as unknown as boolean)],
-    ['an http proxy', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrl: 'http://access.example.com', caFingerprint: 'ab'.repeat(32) })],
-    ['a proxy with credentials', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrl: 'https://u:p@access.example.com' })],
-    ['a proxy with a path', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrl: 'https://access.example.com/evil?x=1' })],
-    ['a javascript: URL', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrl: 'javascript:alert(1)' })],
-    ['a short fingerprint', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrl: 'https://a.example', caFingerprint: 'abcd' })],
+    ['an http proxy', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: ['http://access.example.com'], caFingerprint: 'ab'.repeat(32) })],
+    ['a proxy with credentials', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: ['https://u:p@access.example.com'] })],
+    ['a proxy with a path', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: ['https://access.example.com/evil?x=1'] })],
+    ['a javascript: URL', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: ['javascript:alert(1)'] })],
+    ['a bad address after a good one', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: ['https://a.example', 'https://b.example/path'], caFingerprint: 'ab'.repeat(32) })],
+    ['a bad address inside a comma-separated list', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: ['https://a.example,http://b.example'], caFingerprint: 'ab'.repeat(32) })],
+    ['17 proxy addresses in one list', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: [Array.from({ length: 17 }, (_, i) => `https://zg${i}.example.com`).join(',')], caFingerprint: 'ab'.repeat(32) })],
+    ['17 proxy address entries', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: Array.from({ length: 17 }, () => 'https://zg.example.com'), caFingerprint: 'ab'.repeat(32) })],
+    ['a string for the address list', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: 'https://a.example' as never, caFingerprint: 'ab'.repeat(32) })],
+    ['a number in the address list', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: ['https://a.example', 443 as never], caFingerprint: 'ab'.repeat(32) })],
+    ['an overlong address', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: [`https://${'a'.repeat(2100)}.example`], caFingerprint: 'ab'.repeat(32) })],
+    ['the old single proxyUrl field', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrl: 'https://a.example', caFingerprint: 'ab'.repeat(32) } as never)],
+    ['a short fingerprint', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: ['https://a.example'], caFingerprint: 'abcd' })],
     ['a fingerprint without a proxy', (zg: ReturnType<typeof createBridge>) => zg.signIn({ caFingerprint: 'ab'.repeat(32) })],
-    ['an unknown sign-in field', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrl: 'https://a.example', evil: 1 } as never)],
+    ['a fingerprint with only blank addresses', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: [' ', ','], caFingerprint: 'ab'.repeat(32) })],
+    ['an unknown sign-in field', (zg: ReturnType<typeof createBridge>) => zg.signIn({ proxyUrls: ['https://a.example'], evil: 1 } as never)],
     ['an array for sign-in', (zg: ReturnType<typeof createBridge>) => zg.signIn([] as never)],
     ['arguments to getState', (zg: ReturnType<typeof createBridge>) => (zg.getState as (...a: unknown[]) => Promise<unknown>)('x')],
   ])('refuses %s without calling ipcRenderer', async (_name, call) => {

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { CallResult, DesktopState, ProblemView, ZerogateBridge } from '../contract/index.ts';
-import { AppsSection, Checklist, ProblemBanner, SessionBanner, SettingsSection, SignedOut, SigningIn, StatusBadge } from './components.tsx';
+import { AppsSection, Checklist, ProblemBanner, ProxyList, SessionBanner, SettingsSection, SignedOut, SigningIn, StatusBadge } from './components.tsx';
 import { blockedNames } from './format.ts';
 import { Icon } from './icons.tsx';
 
@@ -86,9 +86,12 @@ export function App({ bridge }: { bridge: ZerogateBridge | undefined }) {
         <SettingsSection state={state} onStartAtLogin={(value) => run(() => bridge.setStartAtLogin(value))} />
         {signedIn ? (
           <section class="account" aria-label="Account">
-            <p class="muted small">
-              Device <code>{state.deviceId}</code> · proxy <code>{state.proxy}</code>
-            </p>
+            <div>
+              <p class="muted small">
+                Device <code>{state.deviceId}</code>
+              </p>
+              <ProxyList state={state} />
+            </div>
             <button type="button" class="secondary" disabled={busy} onClick={() => run(() => bridge.signOut())}>
               Sign out
             </button>

@@ -1,6 +1,6 @@
 /** The window's parts. Status is always an icon and words, never colour alone. */
-import { useState } from 'preact/hooks';
-import type { AppView, CheckView, DesktopState, ProblemView, SignInInput } from '../contract/index.ts';
+import { useEffect, useState } from 'preact/hooks';
+import { MAX_PROXY_URLS, type AppView, type CheckView, type DesktopState, type ProblemView, type SignInInput } from '../contract/index.ts';
 import { CHECK_TEXT, clock, finding, PHASE_TEXT } from './format.ts';
 import { Icon } from './icons.tsx';
 
@@ -44,14 +44,81 @@ export function SessionBanner({ endsAt, busy, onSignIn }: { endsAt: string; busy
   );
 }
 
+/** The configured proxy addresses: the enrolment's list, or (older states) the one address. */
+export function proxiesOf(state: DesktopState): string[] {
+  return state.proxies ?? (state.proxy === undefined ? [] : [state.proxy]);
+}
+
+/** One field per proxy address (each may also hold a comma-separated list, as `--proxy` may). */
+function ProxyFields({ fields, onChange }: { fields: { id: number; value: string }[]; onChange: (fields: { id: number; value: string }[]) => void }) {
+  const [next, setNext] = useState(fields.length);
+  // A field just added gets the focus, so keyboard users type on.
+  const [focusId, setFocusId] = useState<number | undefined>(undefined);
+  useEffect(() => {
+    if (focusId === undefined) return;
+    document.getElementById(`proxy-url-${focusId}`)?.focus();
+    setFocusId(undefined);
+  }, [focusId]);
+  const set = (id: number, value: string) => onChange(fields.map((f) => (f.id === id ? { id, value } : f)));
+  return (
+    <fieldset class="proxy-fields" data-testid="proxy-fields">
+      <legend>Proxy address</legend>
+      <p class="muted small" id="proxy-hint">
+        Your organisation may give you several addresses (for when one is down): add each one, or separate them with commas.
+      </p>
+      {fields.map((field, index) => {
+        const label = index === 0 ? 'Proxy address' : `Proxy address ${index + 1}`;
+        return (
+          <div class="proxy-field" key={field.id}>
+            <label for={`proxy-url-${field.id}`} class="visually-hidden">
+              {label}
+            </label>
+            <input
+              id={`proxy-url-${field.id}`}
+              type="text"
+              inputMode="url"
+              required={index === 0}
+              spellcheck={false}
+              autoComplete="url"
+              aria-describedby="proxy-hint"
+              placeholder={index === 0 ? 'https://access.example.com:8443' : 'https://access2.example.com:8443'}
+              value={field.value}
+              onInput={(e) => set(field.id, (e.target as HTMLInputElement).value)}
+            />
+            {index > 0 ? (
+              <button type="button" class="secondary" aria-label={`Remove ${label.toLowerCase()}`} onClick={() => onChange(fields.filter((f) => f.id !== field.id))}>
+                Remove
+              </button>
+            ) : null}
+          </div>
+        );
+      })}
+      <button
+        type="button"
+        class="secondary"
+        disabled={fields.length >= MAX_PROXY_URLS}
+        onClick={() => {
+          onChange([...fields, { id: next, value: '' }]);
+          setFocusId(next);
+          setNext(next + 1);
+        }}
+      >
+        Add another address
+      </button>
+    </fieldset>
+  );
+}
+
 export function SignedOut({ state, busy, onSignIn }: { state: DesktopState; busy: boolean; onSignIn: (input: SignInInput) => void }) {
-  const [proxyUrl, setProxyUrl] = useState('');
+  const [proxyFields, setProxyFields] = useState([{ id: 0, value: '' }]);
   const [caFingerprint, setCaFingerprint] = useState('');
   const blocked = !state.secrets.available;
   const submit = (event: Event): void => {
     event.preventDefault();
-    onSignIn(state.needsProxy ? { proxyUrl: proxyUrl.trim(), caFingerprint: caFingerprint.trim() } : {});
+    const proxyUrls = proxyFields.map((f) => f.value.trim()).filter((v) => v !== '');
+    onSignIn(state.needsProxy ? { proxyUrls, caFingerprint: caFingerprint.trim() } : {});
   };
+  const enrolledWith = proxiesOf(state);
   return (
     <section class="card" aria-labelledby="signin-title">
       <h1 id="signin-title">Sign in to Zerogate</h1>
@@ -68,14 +135,20 @@ export function SignedOut({ state, busy, onSignIn }: { state: DesktopState; busy
         {state.needsProxy ? (
           <>
             <p>First sign-in on this device: enter what your administrator gave you.</p>
-            <label for="proxy-url">Proxy address</label>
-            <input id="proxy-url" type="url" inputMode="url" required placeholder="https://access.example.com:8443" autoComplete="url" value={proxyUrl} onInput={(e) => setProxyUrl((e.target as HTMLInputElement).value)} />
+            <ProxyFields fields={proxyFields} onChange={setProxyFields} />
             <label for="ca-fingerprint">CA fingerprint (SHA-256)</label>
             <input id="ca-fingerprint" type="text" required spellcheck={false} autoComplete="off" placeholder="AB:CD:…" class="code" value={caFingerprint} onInput={(e) => setCaFingerprint((e.target as HTMLInputElement).value)} />
           </>
-        ) : state.proxy !== undefined ? (
+        ) : enrolledWith.length > 0 ? (
           <p>
-            This device is enrolled with <code>{state.proxy}</code>.
+            This device is enrolled with{' '}
+            {enrolledWith.map((origin, i) => (
+              <span key={origin}>
+                {i === 0 ? '' : i === enrolledWith.length - 1 ? ' and ' : ', '}
+                <code>{origin}</code>
+              </span>
+            ))}
+            .
           </p>
         ) : null}
         <button type="submit" class="primary" disabled={busy || blocked}>
@@ -215,5 +288,38 @@ export function SettingsSection({ state, onStartAtLogin }: { state: DesktopState
       </label>
       {state.secrets.available ? <p class="muted small">Your sign-in is stored encrypted by {state.secrets.store}.</p> : null}
     </section>
+  );
+}
+
+/**
+ * The proxy addresses this device uses, the one in use marked by an icon and words (it moves
+ * when the agent fails over to another node); none is marked while (re)connecting.
+ */
+export function ProxyList({ state }: { state: DesktopState }) {
+  const proxies = proxiesOf(state);
+  const inUse = state.endpoint;
+  if (proxies.length === 0) return null;
+  return (
+    <div class="proxies" data-testid="proxies">
+      <p class="muted small" id="proxies-title">
+        {proxies.length === 1 ? 'Proxy address' : 'Proxy addresses'}
+        {inUse === undefined ? ' (not connected right now)' : ''}
+      </p>
+      <ul aria-labelledby="proxies-title">
+        {proxies.map((origin) => {
+          const here = inUse?.origin === origin;
+          return (
+            <li key={origin} data-testid="proxy" data-in-use={here ? 'true' : 'false'} aria-current={here ? 'true' : undefined}>
+              <code>{origin}</code>
+              {here ? (
+                <span class="tag tag-pass" data-testid="proxy-in-use">
+                  <Icon name="ok" /> In use{inUse.label === origin ? '' : ` (${inUse.address})`} since {clock(inUse.since)}
+                </span>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
   );
 }
