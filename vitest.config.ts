@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['shared/**/*.test.ts', 'proxy/**/*.test.ts', 'agent/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['node_modules/**', 'test/bench/**'],
+    // The bench harness's own test (test/bench/load-run.test.ts) runs too, in a small configuration.
+    exclude: ['node_modules/**'],
     // Browser tests load the console bundle: build it when missing or older than its sources.
     globalSetup: ['test/helpers/console-bundle.ts'],
     testTimeout: 30_000,

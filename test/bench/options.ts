@@ -4,8 +4,11 @@ import { parseArgs } from 'node:util';
 export const PATHS = ['direct', 'stunnel', 'zerogate'] as const;
 export type PathName = (typeof PATHS)[number];
 
-/** The parts of a run: the data plane side by side, and continuous verification (verification.ts). */
-export const SECTIONS = ['dataplane', 'verification'] as const;
+/**
+ * The parts of a run: the data plane side by side, continuous verification (verification.ts),
+ * and the load run (load-run.ts: many agents and streams on one proxy).
+ */
+export const SECTIONS = ['dataplane', 'verification', 'load'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 const MiB = 1024 * 1024;
@@ -22,6 +25,7 @@ export interface Plan {
   latency: { count: number; warmup: number };
   opens: { concurrency: number; durationMs: number; warmupMs: number };
   verification: VerificationPlan;
+  load: LoadPlan;
 }
 
 /** The continuous-verification section (verification.ts, docs/bench.md). */
@@ -39,6 +43,49 @@ export interface VerificationPlan {
   /** Timed policy evaluations (proxy/policy/bench.ts). */
   policyIterations: number;
 }
+
+/** The load section (load-run.ts, docs/bench.md). */
+export interface LoadPlan {
+  /** Enrolled devices, one agent (one mTLS WebSocket) each. */
+  agents: number;
+  /** Streams each agent opens and holds (agents x streamsPerAgent in all). */
+  streamsPerAgent: number;
+  /** Load processes the agents are spread over. */
+  workers: number;
+  /** Extra streams opened, echoed and closed while every stream is held: the latency samples. */
+  latencyOpens: number;
+  /** Rate at which those are started, per second, over all load processes. */
+  latencyRatePerSecond: number;
+  /** RSA keys the devices share (each device still has its own certificate; see load-devices.ts). */
+  keyPool: number;
+  /**
+   * Loopback source addresses the agents connect from, shared round-robin; 0: one per agent.
+   * Fewer than agents / 600 hits the proxy's per-source upgrade limit (agents behind one NAT).
+   */
+  sourceAddresses: number;
+}
+
+/** The full load run: 1,000 agents holding 10,000 streams; about 1-2 minutes on 2 cores. */
+export const LOAD_PLAN: LoadPlan = {
+  agents: 1000,
+  streamsPerAgent: 10,
+  workers: 4,
+  latencyOpens: 2000,
+  latencyRatePerSecond: 200,
+  keyPool: 16,
+  sourceAddresses: 0,
+};
+
+/** A smoke configuration of the same harness (test/bench/load-run.test.ts): seconds. */
+export const LOAD_SMOKE_PLAN: LoadPlan = {
+  agents: 20,
+  streamsPerAgent: 5,
+  workers: 2,
+  latencyOpens: 100,
+  latencyRatePerSecond: 100,
+  keyPool: 2,
+  sourceAddresses: 0,
+};
 
 /** The same in both modes: the figures need the full 1,000 streams; this takes about 40 s. */
 const VERIFICATION_PLAN: VerificationPlan = {
@@ -60,6 +107,7 @@ export const DEFAULT_PLAN: Plan = {
   latency: { count: 2000, warmup: 200 },
   opens: { concurrency: 64, durationMs: 10_000, warmupMs: 2_000 },
   verification: VERIFICATION_PLAN,
+  load: LOAD_PLAN,
 };
 
 /** About half a minute: the same figures with fewer bytes, connections and seconds. */
@@ -72,6 +120,7 @@ export const QUICK_PLAN: Plan = {
   latency: { count: 300, warmup: 50 },
   opens: { concurrency: 64, durationMs: 1_500, warmupMs: 500 },
   verification: VERIFICATION_PLAN,
+  load: LOAD_PLAN,
 };
 
 export interface Options {
@@ -90,9 +139,18 @@ export const USAGE = `usage: npm run bench -- [options]
                      and seconds (the verification section, ~40 s, is the same in both modes)
   --runs N           repetitions of each throughput figure (default 3; the median is reported)
   --paths LIST       comma-separated subset of direct,stunnel,zerogate (default: all)
-  --only SECTION     run one section: dataplane (the paths above) or verification (revocation and
+  --only SECTION     run one section: dataplane (the paths above), verification (revocation and
                      posture-failure latency with 100 agents and 1,000 live streams, policy
-                     evaluation time, proxy memory); default: both
+                     evaluation time, proxy memory) or load (1,000 agents holding 10,000 streams
+                     on one proxy: memory per stream, stream-open latency, errors); default: all
+  --agents N         load: agents, one mTLS WebSocket each (default 1000)
+  --streams-per-agent N
+                     load: streams each agent holds (default 10)
+  --workers N        load: load processes the agents are spread over (default 4)
+  --load-opens N     load: streams opened and closed under load for the latency figure (default 2000)
+  --source-addresses N
+                     load: loopback addresses the agents share (default: one per agent; fewer
+                     shows the proxy's limit of 600 tunnel upgrades per minute per address)
   --profile          run the proxy and agent with --cpu-prof and print where their CPU time goes
                      (slows them down: use for diagnosis, not for figures)
   --out DIR          where JSON results go (default bench-results)
@@ -111,6 +169,11 @@ export function parseOptions(argv: string[]): Options {
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench-results' },
+      agents: { type: 'string' },
+      'streams-per-agent': { type: 'string' },
+      workers: { type: 'string' },
+      'load-opens': { type: 'string' },
+      'source-addresses': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -132,8 +195,25 @@ export function parseOptions(argv: string[]): Options {
   let sections: SectionName[] = [...SECTIONS];
   if (values.only !== undefined) {
     const only = values.only.trim();
-    if (!(SECTIONS as readonly string[]).includes(only)) throw new TypeError(`--only: unknown section "${only}" (dataplane, verification)`);
+    if (!(SECTIONS as readonly string[]).includes(only)) throw new TypeError(`--only: unknown section "${only}" (${SECTIONS.join(', ')})`);
     sections = [only as SectionName];
   }
-  return { help: values.help, plan: { ...base, runs }, paths, sections, outDir: values.out, profile: values.profile };
+  const load: LoadPlan = {
+    ...base.load,
+    agents: integerOption(values.agents, '--agents', 1, 20_000) ?? base.load.agents,
+    streamsPerAgent: integerOption(values['streams-per-agent'], '--streams-per-agent', 1, 1000) ?? base.load.streamsPerAgent,
+    workers: integerOption(values.workers, '--workers', 1, 32) ?? base.load.workers,
+    latencyOpens: integerOption(values['load-opens'], '--load-opens', 0, 100_000) ?? base.load.latencyOpens,
+    sourceAddresses: integerOption(values['source-addresses'], '--source-addresses', 1, 50_000) ?? base.load.sourceAddresses,
+  };
+  if (load.workers > load.agents) load.workers = load.agents;
+  return { help: values.help, plan: { ...base, runs, load }, paths, sections, outDir: values.out, profile: values.profile };
+}
+
+/** An integer option within [min, max], or undefined when not given. */
+function integerOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new TypeError(`${name} must be an integer from ${min} to ${max}`);
+  return n;
 }

@@ -10,9 +10,12 @@
  * latency (p50, p99), and opens per second; each also as a ratio to stunnel and to direct TCP.
  * Then the continuous-verification section (verification.ts): revocation and posture-failure
  * latency with 100 agents holding 1,000 live streams, policy evaluation time, proxy memory.
- * `--only dataplane` or `--only verification` runs one section.
+ * Then the load section (load-run.ts): 1,000 agents holding 10,000 streams on one proxy, its
+ * memory per stream, stream-open latency under that load, and errors (must be 0).
+ * `--only dataplane`, `--only verification` or `--only load` runs one section.
  * Prints a table to stdout (progress to stderr) and writes bench-results/<timestamp>.json and
- * bench-results/latest.json. Missed targets never fail the run; a broken path does.
+ * bench-results/latest.json. Missed targets never fail the run; a broken path, or any error in
+ * the load section, does.
  * See docs/bench.md.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -45,6 +48,7 @@ import {
 } from './report.ts';
 import { round } from './stats.ts';
 import { findStunnel, startStunnel, STUNNEL_INSTALL_HINT, type RunningStunnel } from './stunnel.ts';
+import { formatLoad, runLoad } from './load-run.ts';
 import { runVerification } from './verification.ts';
 import { startZerogate, type RunningZerogate } from './zerogate.ts';
 
@@ -109,16 +113,17 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
   const machine = machineInfo();
   const git = gitInfo(REPO);
   const dataplane = options.sections.includes('dataplane');
-  progress(`${plan.mode} run: ${dataplane ? `paths ${options.paths.join(', ')}` : 'data plane skipped'}${options.sections.includes('verification') ? ', then continuous verification' : ''}; ${machine.cpus} cores, node ${machine.node}; temp dir ${dir}`);
+  progress(`${plan.mode} run: ${dataplane ? `paths ${options.paths.join(', ')}` : 'data plane skipped'}${options.sections.includes('verification') ? ', then continuous verification' : ''}${options.sections.includes('load') ? `, then load (${plan.load.agents} agents x ${plan.load.streamsPerAgent} streams)` : ''}; ${machine.cpus} cores, node ${machine.node}; temp dir ${dir}`);
   const busyBefore = await busyCores(QUIET_CHECK_MS);
   if (busyBefore !== undefined && busyBefore >= BUSY_WARNING_CORES) {
     progress(`warning: other processes keep ${busyBefore.toFixed(2)} cores busy: figures will be low and noisy (see "other" in the CPU lines)`);
   }
 
   if (!dataplane) {
-    // `--only verification`: that section alone, with the same header fields in its JSON.
-    const verification = await verificationSection(join(dir, 'verification'), options, cleanup);
-    const anomalies = verification.anomalies;
+    // `--only verification` or `--only load`: those sections alone, with the same header fields in their JSON.
+    const verification = options.sections.includes('verification') ? await verificationSection(join(dir, 'verification'), options, cleanup) : undefined;
+    const loadRun = options.sections.includes('load') ? await loadSection(join(dir, 'load'), options, cleanup, profileDir) : undefined;
+    const anomalies = [...(verification?.anomalies ?? []), ...(loadRun?.anomalies ?? [])];
     if (busyBefore !== undefined && busyBefore >= BUSY_WARNING_CORES) {
       anomalies.unshift(`before the run other processes kept ${busyBefore.toFixed(2)} cores busy: the machine was not quiet`);
     }
@@ -130,15 +135,18 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
       git,
       machine: { ...machine, busyCoresBeforeStart: busyBefore === undefined ? null : Math.round(busyBefore * 100) / 100 },
       config: { plan, sections: options.sections },
-      verification: verification.json,
+      ...(verification === undefined ? {} : { verification: verification.json }),
+      ...(loadRun === undefined ? {} : { load: loadRun.json }),
       anomalies,
     };
     const file = writeJson(outDir, timestamp, document);
-    const title = `Zerogate bench, continuous verification only: ${plan.mode} run, ${started.toISOString()}, commit ${git.commit?.slice(0, 12) ?? 'unknown'}${git.dirty ? ` + ${git.changedFiles.length} uncommitted file(s)` : ''}`;
+    const names = options.sections.map((s) => (s === 'verification' ? 'continuous verification' : s)).join(' and ');
+    const title = `Zerogate bench, ${names} only: ${plan.mode} run, ${started.toISOString()}, commit ${git.commit?.slice(0, 12) ?? 'unknown'}${git.dirty ? ` + ${git.changedFiles.length} uncommitted file(s)` : ''}`;
     const context = `machine: ${machine.cpuModel}, ${machine.cpus} cores, ${machine.os} ${machine.kernel}; node ${machine.node} (OpenSSL ${machine.openssl})`;
+    const texts = [verification?.text, loadRun?.text].filter((t): t is string => t !== undefined).join('\n\n');
     const tail = anomalies.length === 0 ? '' : `\n\nanomalies\n${anomalies.map((a) => `  - ${a}`).join('\n')}`;
-    process.stdout.write(`\n${title}\n${context}\n\n${verification.text}${tail}\n\nJSON: ${file} (and ${join(outDir, 'latest.json')})\n`);
-    if (verification.error !== undefined) throw new Error(`continuous verification: ${verification.error}`);
+    process.stdout.write(`\n${title}\n${context}\n\n${texts}${tail}\n\nJSON: ${file} (and ${join(outDir, 'latest.json')})\n`);
+    failOnSectionErrors(verification, loadRun);
     return;
   }
 
@@ -224,6 +232,7 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
   }
 
   const verification = options.sections.includes('verification') ? await verificationSection(join(dir, 'verification'), options, cleanup) : undefined;
+  const loadRun = options.sections.includes('load') ? await loadSection(join(dir, 'load'), options, cleanup, profileDir) : undefined;
 
   const figures = Object.fromEntries(PATHS.map((p) => [p, figuresOf(samples.get(p))])) as Record<PathName, Figures>;
   const ratios = ratiosOf(figures);
@@ -238,6 +247,7 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
   if (options.profile) anomalies.unshift('--profile was on: proxy and agent ran under the CPU profiler, so their figures are lower than usual');
   for (const [path, note] of Object.entries(pathNotes)) anomalies.push(`${path}: ${note}, its figures are null`);
   if (verification !== undefined) anomalies.push(...verification.anomalies);
+  if (loadRun !== undefined) anomalies.push(...loadRun.anomalies);
 
   const finished = new Date();
   const document = {
@@ -263,6 +273,7 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
     cpu,
     memoryMiB: memory,
     ...(verification === undefined ? {} : { verification: verification.json }),
+    ...(loadRun === undefined ? {} : { load: loadRun.json }),
     anomalies,
   };
   const file = writeJson(outDir, timestamp, document);
@@ -284,7 +295,8 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
     anomalies,
   });
   const verificationText = verification === undefined ? '' : `\n\n${verification.text}`;
-  process.stdout.write(`\n${table}${verificationText}\n\nJSON: ${file} (and ${join(outDir, 'latest.json')})\n`);
+  const loadText = loadRun === undefined ? '' : `\n\n${loadRun.text}`;
+  process.stdout.write(`\n${table}${verificationText}${loadText}\n\nJSON: ${file} (and ${join(outDir, 'latest.json')})\n`);
 
   if (profileDir !== undefined && zerogate !== undefined) {
     // V8 writes the profiles when the processes exit.
@@ -306,7 +318,61 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
       for (const { name, profile } of profiles) process.stdout.write(`${formatProfile(name, summarizeProfile(profile, phaseWindows))}\n`);
     }
   }
-  if (verification?.error !== undefined) throw new Error(`continuous verification: ${verification.error}`);
+  failOnSectionErrors(verification, loadRun);
+}
+
+/** After the JSON is written: a broken section, or a load run with errors, fails the run. */
+function failOnSectionErrors(verification: { error?: string } | undefined, load: { error?: string } | undefined): void {
+  const failures = [
+    ...(verification?.error === undefined ? [] : [`continuous verification: ${verification.error}`]),
+    ...(load?.error === undefined ? [] : [`load: ${load.error}`]),
+  ];
+  if (failures.length > 0) throw new Error(failures.join('\n'));
+}
+
+/**
+ * The load section (load-run.ts): its JSON, its text and its anomalies. Like the verification
+ * section, a broken run is reported rather than thrown; `error` is also set when the run
+ * completed with errors, which must be 0.
+ */
+async function loadSection(
+  dir: string,
+  options: Options,
+  cleanup: Cleanup,
+  profileDir: string | undefined,
+): Promise<{ json: Record<string, unknown>; text: string; anomalies: string[]; error?: string }> {
+  const plan = options.plan.load;
+  progress(`load: ${plan.agents} agents x ${plan.streamsPerAgent} streams over ${plan.workers} load processes, one proxy`);
+  // `--profile`: the load proxy under the CPU profiler too; its whole run is summarised below the figures.
+  const loadProfileDir = profileDir === undefined ? undefined : join(profileDir, 'load-proxy');
+  try {
+    const section = await runLoad({
+      dir,
+      plan,
+      cleanup,
+      progress,
+      ...(loadProfileDir === undefined ? {} : { proxyNodeFlags: ['--cpu-prof', `--cpu-prof-dir=${loadProfileDir}`] }),
+    });
+    const failed = section.errors.total > 0 ? { error: `${section.errors.total} errors during the load run (must be 0); first: ${section.errors.first[0] ?? ''}` } : {};
+    const busiest = loadProfileDir === undefined ? undefined : profilesIn(loadProfileDir).map((f) => summarizeProfile(readProfile(f))).sort((a, b) => b.busyMs - a.busyMs)[0];
+    const profileText = busiest === undefined ? '' : `\n\nCPU profile of the load proxy, whole section (files in ${loadProfileDir})\n${formatProfile('proxy', busiest)}`;
+    return {
+      json: { ...section },
+      text: `${formatLoad(section)}${profileText}`,
+      anomalies: section.anomalies.map((a) => `load: ${a}`),
+      ...failed,
+    };
+  } catch (error) {
+    if (cleanup.interrupted) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    progress(`load failed: ${message}`);
+    return {
+      json: { plan, error: message },
+      text: `load: FAILED: ${message.split('\n')[0] ?? ''}`,
+      anomalies: [`load: the section failed: ${message.split('\n')[0] ?? ''}`],
+      error: message,
+    };
+  }
 }
 
 /**
