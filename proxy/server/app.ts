@@ -30,11 +30,13 @@ import { followCluster, storeUnreachable } from './cluster.ts';
 /** Enrolment attempts per source address per minute (each signs a certificate). */
 export const ENROLL_RATE_PER_MINUTE = 20;
 /**
- * Tunnel upgrade attempts per source address per minute. Agents reconnect with backoff, so even
- * many agents behind one NAT stay far below it; a client hammering the endpoint (and the audit
- * trail with refusals) is cut off with 429.
+ * Refused tunnel upgrades per source address per minute: a client hammering the endpoint (and
+ * the audit trail with refusals) is cut off with 429. Accepted upgrades do not count, so any
+ * number of agents behind one NAT can reconnect at once after a node fails over.
  */
 export const TUNNEL_RATE_PER_MINUTE = 600;
+/** Accepted tunnel upgrades per device per minute (agents reconnect with backoff; a loop is cut off). */
+export const TUNNEL_UPGRADES_PER_DEVICE_PER_MINUTE = 60;
 
 /** Metrics scrapes per source address per minute (Prometheus scrapes every 15-60 s). */
 export const METRICS_RATE_PER_MINUTE = 120;
@@ -309,7 +311,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(consolePlugin, { consoleAuth, config, store, pki, audit, identity, version: VERSION });
   if (identity.idp !== undefined) await app.register(identity.idp.plugin);
 
-  await app.register(tunnelPlugin, { deps: sessionDeps, registry: sessions, ratePerMinute: TUNNEL_RATE_PER_MINUTE });
+  await app.register(tunnelPlugin, { deps: sessionDeps, registry: sessions, refusalsPerSourcePerMinute: TUNNEL_RATE_PER_MINUTE, upgradesPerDevicePerMinute: TUNNEL_UPGRADES_PER_DEVICE_PER_MINUTE });
 
   return {
     app,

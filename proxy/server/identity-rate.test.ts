@@ -46,3 +46,16 @@ describe('IdentityRateLimiter', () => {
     expect(() => new IdentityRateLimiter({ max: 1, windowMs: 0, what: 'x' })).toThrow(TypeError);
   });
 });
+
+describe('IdentityRateLimiter.check and count (limits on outcomes)', () => {
+  it('counts without refusing, and check refuses once the window is full', () => {
+    const limiter = new IdentityRateLimiter({ max: 2, windowMs: 10_000, what: 'refused upgrades' });
+    limiter.check('10.0.0.1', 0);
+    limiter.count('10.0.0.1', 1);
+    limiter.count('10.0.0.1', 2);
+    limiter.count('10.0.0.1', 3); // over: counted quietly
+    expect(refusal(() => limiter.check('10.0.0.1', 4)).retryAfterSeconds).toBe(10);
+    limiter.check('10.0.0.2', 4);
+    limiter.check('10.0.0.1', 10_001); // the window has passed
+  });
+});

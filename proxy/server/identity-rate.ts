@@ -28,6 +28,8 @@ export interface IdentityRateLimit {
   windowMs: number;
   /** What the limit protects, for the error message (e.g. "device enrolments"). */
   what: string;
+  /** Whose budget it is, for the error message: "for this user" by default. */
+  whose?: string;
   maxKeys?: number;
 }
 
@@ -59,6 +61,24 @@ export class IdentityRateLimiter {
     window.count += 1;
   }
 
+  /**
+   * Throws (like {@link take}) when `key`'s window is used up, without counting: for limits that
+   * count only some outcomes, e.g. refused tunnel upgrades per source, checked before the work.
+   */
+  check(key: string, now = Date.now()): void {
+    const window = this.#windows.get(key);
+    if (window !== undefined && window.resetAt > now && window.count >= this.#limit.max) this.#refuse(window.resetAt - now);
+  }
+
+  /** Counts one event of `key` without refusing it (the outcome is known only afterwards). */
+  count(key: string, now = Date.now()): void {
+    try {
+      this.take(key, now);
+    } catch {
+      // Already over the limit, or the map is full: the next check() refuses.
+    }
+  }
+
   /** Identities currently tracked (for tests and metrics). */
   get size(): number {
     return this.#windows.size;
@@ -70,7 +90,7 @@ export class IdentityRateLimiter {
 
   #refuse(waitMs: number): never {
     const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
-    throw new ZerogateError('ZG_ERR_RATE_LIMITED', `too many ${this.#limit.what} for this user: retry in ${retryAfterSeconds} s`, {
+    throw new ZerogateError('ZG_ERR_RATE_LIMITED', `too many ${this.#limit.what} ${this.#limit.whose ?? 'for this user'}: retry in ${retryAfterSeconds} s`, {
       reasons: ['rate-limited'],
       detail: { retryAfterSeconds },
     });

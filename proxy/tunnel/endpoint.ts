@@ -10,6 +10,7 @@ import type { PresentedDevice, SessionIdentity, SessionService } from '../identi
 import type { Device } from '../store/index.ts';
 import { SessionRegistry } from './registry.ts';
 import { TunnelSession, type SessionDeps } from './session.ts';
+import { IdentityRateLimiter } from '../server/identity-rate.ts';
 
 export { MAX_TRANSPORT_MESSAGE } from './limits.ts';
 
@@ -101,8 +102,14 @@ export function deviceGuard(deps: Pick<SessionDeps, 'store' | 'audit'>) {
 /** `GET /v1/tunnel`: the WebSocket upgrade, only for an authenticated, active device. */
 export async function tunnelPlugin(
   app: FastifyInstance,
-  opts: { deps: SessionDeps; registry: SessionRegistry; ratePerMinute: number },
+  opts: { deps: SessionDeps; registry: SessionRegistry; refusalsPerSourcePerMinute: number; upgradesPerDevicePerMinute: number },
 ): Promise<void> {
+  // Two budgets instead of one per source: an office of thousands of agents behind one NAT
+  // reconnects at once after a node dies (issue 7: within 5 s), so a source is limited only in
+  // *refused* upgrades (a client hammering the endpoint and the audit trail), and an
+  // authenticated device in its own upgrades (a reconnect loop).
+  const refusals = new IdentityRateLimiter({ max: opts.refusalsPerSourcePerMinute, windowMs: 60_000, what: 'refused tunnel upgrades', whose: 'from this address' });
+  const perDevice = new IdentityRateLimiter({ max: opts.upgradesPerDevicePerMinute, windowMs: 60_000, what: 'tunnel connections', whose: 'for this device' });
   await app.register(websocket, {
     options: {
       perMessageDeflate: false,
@@ -115,18 +122,34 @@ export async function tunnelPlugin(
   app.websocketServer.on('headers', (headers: string[]) => headers.push(announced));
   const guard = deviceGuard(opts.deps);
   const session = sessionGuard(opts.deps);
-  app.get('/v1/tunnel', { websocket: true, preValidation: [guard, session], config: { rateLimit: { max: opts.ratePerMinute, timeWindow: 60_000 } } }, (socket, request) => {
-    const device = request.zgDevice;
-    const identity = request.zgSession;
-    if (device === undefined || identity === undefined) {
-      socket.close(1008, 'unauthenticated');
-      return;
-    }
-    const raw = request.raw.socket;
-    raw.setNoDelay(true);
-    const certNotAfter = request.zgCertNotAfter ?? 0;
-    const tunnel = new TunnelSession(socket, raw, { certNotAfter, device, identity, presented: presentedDevice(request) }, request.ip, opts.deps, (s) => opts.registry.remove(s));
-    opts.registry.add(tunnel);
-    void opts.deps.store.touchDevice(device.id, Date.now()).catch(() => undefined);
-  });
+  app.get(
+    '/v1/tunnel',
+    {
+      websocket: true,
+      onRequest: async (request) => refusals.check(request.ip),
+      preValidation: [guard, session],
+      preHandler: async (request) => {
+        const device = request.zgDevice;
+        if (device !== undefined) perDevice.take(device.id);
+      },
+      onResponse: async (request, reply) => {
+        // Refused before the upgrade (no certificate, revoked, bad token...): counts against the source.
+        if (reply.statusCode === 401 || reply.statusCode === 403) refusals.count(request.ip);
+      },
+    },
+    (socket, request) => {
+      const device = request.zgDevice;
+      const identity = request.zgSession;
+      if (device === undefined || identity === undefined) {
+        socket.close(1008, 'unauthenticated');
+        return;
+      }
+      const raw = request.raw.socket;
+      raw.setNoDelay(true);
+      const certNotAfter = request.zgCertNotAfter ?? 0;
+      const tunnel = new TunnelSession(socket, raw, { certNotAfter, device, identity, presented: presentedDevice(request) }, request.ip, opts.deps, (s) => opts.registry.remove(s));
+      opts.registry.add(tunnel);
+      void opts.deps.store.touchDevice(device.id, Date.now()).catch(() => undefined);
+    },
+  );
 }

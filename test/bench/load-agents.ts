@@ -13,8 +13,8 @@
  * `LoadReplyMessage` out) and counts every error it sees: a tunnel that does not come up or
  * drops, an OPEN_FAIL, a held stream that ends, an echo that is wrong or late.
  *
- * Source addresses: the proxy allows TUNNEL_RATE_PER_MINUTE (600) upgrades per source address
- * per minute, so 1,000 agents from 127.0.0.1 alone would be refused. `TunnelClient` has no
+ * Source addresses: by default each agent connects from its own loopback address, as agents
+ * spread over many networks do (`--source-addresses 1` puts them behind one). `TunnelClient` has no
  * option for a local address, so this process wraps `tls.connect` (through which every `wss:`
  * connection of `ws` and of the agent's endpoint connector goes) to add the `localAddress` of the
  * agent whose certificate the connection carries.

@@ -105,6 +105,8 @@ export interface UpgradeOutcome {
   status?: number;
   body?: { code: string; reasons: string[]; message: string } & Record<string, unknown>;
   text?: string;
+  /** The Retry-After header of a refusal, when there was one. */
+  retryAfter?: string;
 }
 
 /**
@@ -129,7 +131,8 @@ export function tryUpgrade(url: string, tls: { ca: string; cert?: string; key?: 
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString();
-        resolve({ opened: false, status: res.statusCode ?? 0, body: JSON.parse(text) as UpgradeOutcome['body'], text });
+        const retryAfter = res.headers['retry-after'];
+        resolve({ opened: false, status: res.statusCode ?? 0, body: JSON.parse(text) as UpgradeOutcome['body'], text, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) });
       });
     });
     ws.on('error', () => undefined);
