@@ -78,6 +78,13 @@ export const ERROR_CODES = {
   ZG_ERR_STREAM_LIMIT: { status: 429, meaning: 'the connection already carries the maximum number of streams' },
   ZG_ERR_TUNNEL_CONNECT: { status: 503, meaning: 'the agent could not open the tunnel to the proxy' },
   ZG_ERR_RATE_LIMITED: { status: 429, meaning: 'too many requests; retry later' },
+  // HTTP-aware apps (API gateway, clientless access, API security)
+  ZG_ERR_HTTP_BAD_REQUEST: { status: 400, meaning: 'an HTTP request to an app is malformed or does not match the app\'s OpenAPI document' },
+  ZG_ERR_HTTP_BAD_RESPONSE: { status: 502, meaning: 'an app\'s HTTP response was refused: it exposes fields its OpenAPI document does not declare (enforce mode) or is malformed' },
+  ZG_ERR_HTTP_UPSTREAM: { status: 502, meaning: 'the app did not answer the HTTP request (refused, reset or timed out)' },
+  ZG_ERR_HTTP_BLOCKED: { status: 403, meaning: 'an anomaly detector blocked this identity or source address for a while' },
+  ZG_ERR_HTTP_DEVICE_REQUIRED: { status: 403, meaning: 'the app\'s policy needs a managed device: browser access without the agent is not enough' },
+  ZG_ERR_HTTP_SIGN_IN_REQUIRED: { status: 401, meaning: 'browser access to an app needs a sign-in at the proxy first' },
   // store
   ZG_ERR_STORE_UNAVAILABLE: { status: 503, meaning: 'the store cannot be reached or is corrupt' },
   ZG_ERR_STORE_SCHEMA_NEWER: { status: 500, meaning: 'the store\'s schema was written by a newer proxy than this one: the node refuses to start' },
