@@ -325,6 +325,15 @@ apps:
     name: Engineering wiki
     upstream: http://wiki.internal:8081
     users: [alice@example.com, bob@example.com]
+    http:                                   # http(s) apps only; these are the defaults (docs/http-apps.md)
+      assertion: true                       # signed X-Zerogate-Assertion for the upstream
+      rateLimit: { perIdentityPerMinute: 600, perAppPerMinute: 6000 }   # then 429 + Retry-After
+      # An OpenAPI 3 document enables validation, e.g. openapi: ./wiki-openapi.yaml (JSON or YAML,
+      # relative to this file); the admin API takes the document inline instead.
+      requestValidation: off                # enforce | report | off (enforce by default with openapi)
+      responseValidation: off               # off | report | enforce: undeclared JSON response fields
+      clientless: false                     # true: browsers reach it at /a/wiki/ without the agent
+      maxBodyBytes: 1MiB                    # largest body buffered for validation
   - id: db
     name: Orders database
     upstream: tcp://db.internal:5432
@@ -346,6 +355,13 @@ policies:                                   # every criterion and its reason: do
         firewall: true
         screenLock: { maxTimeout: 10m }     # or true: any timeout
       sourceCidrs: [10.0.0.0/8, "fd00::/8"]
+anomalies:                                  # detectors on http apps always audit; block only if true
+  block: false
+  blockFor: 15m
+  credentialStuffing: { failures: 20, accounts: 5, window: 10m }   # failed logins from one source
+  enumeration: { distinctIds: 100, window: 5m }                   # one identity walking object ids
+  exfiltration: { bytes: 100MiB, window: 10m, baselineFactor: 10 } # bytes out vs its own baseline
+  unusualAccess: { learningDays: 7, minEvents: 50 }               # new hour or network after learning
 \`\`\`
 `;
 

@@ -121,6 +121,17 @@ export const REASONS = {
     summary: 'too many enrolment attempts from one address, or too many new or open streams on one tunnel',
     remediation: 'Your device made too many requests or connections in a short time. Wait a minute and try again.',
   },
+  // HTTP-aware apps (issue 8)
+  'request-invalid': {
+    summary: "an HTTP request to an app is malformed (unparsable, headers or body too large) or does not match the app's OpenAPI document: unknown path, method not allowed, a bad parameter or body",
+    remediation:
+      'Your request does not match what this app accepts (its path, method, parameters or body). Check the app\'s API documentation; if the app itself sent it, report it to the app\'s team or your helpdesk.',
+  },
+  'anomaly-detected': {
+    summary: 'an anomaly detector saw an attack pattern from this identity or source address (credential stuffing, object enumeration, unusual data volume) and blocked it for a while',
+    remediation:
+      'Your account or network was blocked for a while because its activity looked like an attack (many failed sign-ins, walking through many records, or unusually large downloads). Wait until the time shown, and contact your helpdesk if you need access sooner.',
+  },
 } as const satisfies Record<string, ReasonEntry>;
 
 /** A reason code from the catalogue. */

@@ -35,10 +35,26 @@ describe('policyInputOf', () => {
 describe('parseAppDefinition', () => {
   it('accepts what the config loader accepts and names the field of a problem', () => {
     const ok = parseAppDefinition({ id: 'crm', upstream: 'https://crm.internal', policy: 'open' }, config.policies);
-    expect(ok).toEqual({ ok: true, app: { id: 'crm', name: 'crm', upstream: { protocol: 'https', host: 'crm.internal', port: 443, url: 'https://crm.internal' }, users: [], policy: 'open' } });
+    expect(ok).toMatchObject({ ok: true, app: { id: 'crm', name: 'crm', upstream: { protocol: 'https', host: 'crm.internal', port: 443, url: 'https://crm.internal' }, users: [], policy: 'open' } });
+    // An https app is HTTP-aware: the gateway's defaults are filled in.
+    expect(ok.ok && ok.app.http).toMatchObject({ assertion: true, clientless: false, requestValidation: 'off' });
     expect(parseAppDefinition({ id: 'crm', upstream: 'ftp://x' }, {})).toMatchObject({ ok: false, message: expect.stringMatching(/^upstream: expected/) });
     expect(parseAppDefinition({ id: 'crm', upstream: 'tcp://x' }, {})).toMatchObject({ ok: false, message: expect.stringMatching(/^upstream:/) });
     expect(parseAppDefinition({ id: 'crm', upstream: 'tcp://x:1', policy: 'nope' }, config.policies)).toMatchObject({ ok: false, message: expect.stringContaining('defined: managed, open') });
+  });
+});
+
+describe('parseAppDefinition: the http block through the API', () => {
+  const document = { openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/health': { get: { responses: { '200': { description: 'ok' } } } } } };
+
+  it('takes gateway settings with an inline OpenAPI document', () => {
+    const parsed = parseAppDefinition({ id: 'api', upstream: 'http://api.internal:8080', http: { openapi: document, requestValidation: 'enforce', clientless: true } }, {});
+    expect(parsed).toMatchObject({ ok: true, app: { http: { requestValidation: 'enforce', clientless: true, openapi: { document: { paths: { '/health': {} } } } } } });
+  });
+
+  it('never reads a file named by an API caller, and refuses unknown keys', () => {
+    expect(parseAppDefinition({ id: 'api', upstream: 'http://api.internal', http: { openapi: '/etc/passwd' } }, {})).toMatchObject({ ok: false, message: expect.stringMatching(/^http\.openapi/) });
+    expect(parseAppDefinition({ id: 'api', upstream: 'http://api.internal', http: { sneaky: true } }, {})).toMatchObject({ ok: false, message: expect.stringMatching(/^http/) });
   });
 });
 

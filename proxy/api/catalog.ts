@@ -21,6 +21,8 @@ export interface AppDefinition {
   policy?: string;
   users?: string[];
   allowRestrictedUpstream?: boolean;
+  /** HTTP gateway settings (docs/http-apps.md); an OpenAPI document only inline, never a file path. */
+  http?: Record<string, unknown>;
 }
 
 export interface CatalogApp {
@@ -95,10 +97,12 @@ function appPath(path: string): string {
  * accepts exactly what a config file would; its policy must be one of `policies`.
  */
 export function parseAppDefinition(definition: AppDefinition, policies: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>): AppParse {
-  const { id, name, upstream, users } = definition;
+  const { id, name, upstream, users, http } = definition;
   let app: AppConfig | undefined;
   try {
-    app = defaultConfig({ apps: [{ id, upstream, ...(name === undefined ? {} : { name }), ...(users === undefined ? {} : { users }) }] }).apps[0];
+    // readFiles: false: an admin API caller must never make the proxy read a local file.
+    const input = { id, upstream, ...(name === undefined ? {} : { name }), ...(users === undefined ? {} : { users }), ...(http === undefined ? {} : { http }) };
+    app = defaultConfig({ apps: [input] }, undefined, { readFiles: false }).apps[0];
   } catch (error) {
     if (!isZerogateError(error) || error.code !== 'ZG_ERR_CONFIG_INVALID') throw error;
     const [issue] = (error.detail?.errors ?? []) as ConfigIssue[];

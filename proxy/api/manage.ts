@@ -49,6 +49,18 @@ export function appView(entry: CatalogApp): Record<string, unknown> {
     ...(app.policy === undefined ? {} : { policy: app.policy }),
     users: [...app.users],
     ...(entry.allowRestrictedUpstream ? { allowRestrictedUpstream: true } : {}),
+    ...(app.http === undefined
+      ? {}
+      : {
+          http: {
+            assertion: app.http.assertion,
+            clientless: app.http.clientless,
+            openapi: app.http.openapi !== undefined,
+            requestValidation: app.http.requestValidation,
+            responseValidation: app.http.responseValidation,
+            rateLimit: { ...app.http.rateLimit },
+          },
+        }),
     source: entry.source,
     ...(entry.updatedAt === undefined ? {} : { updatedAt: iso(entry.updatedAt) }),
     ...(entry.updatedBy === undefined ? {} : { updatedBy: entry.updatedBy }),

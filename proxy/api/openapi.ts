@@ -6,7 +6,7 @@
  */
 import { ERROR_CODES } from '../../shared/errors.ts';
 import { SERVICE_ROUTES, type ServiceRoute } from './service-routes.ts';
-import { API_ROUTES, errorSchema, MANAGE_ROUTES, ME_ROUTES, POLICY_ROUTES, type ApiRouteSpec, type MeRouteSpec } from './schemas.ts';
+import { API_ROUTES, DISCOVERY_ROUTES, errorSchema, MANAGE_ROUTES, ME_ROUTES, POLICY_ROUTES, type ApiRouteSpec, type MeRouteSpec } from './schemas.ts';
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 
@@ -74,7 +74,7 @@ function serviceOperation(route: ServiceRoute): Record<string, unknown> {
 /** Builds the document (pure: the same input gives the same document). */
 export function buildOpenApi(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const spec of [...Object.values(API_ROUTES), ...Object.values(POLICY_ROUTES), ...Object.values(MANAGE_ROUTES), ...Object.values(ME_ROUTES)] as (ApiRouteSpec | MeRouteSpec)[]) {
+  for (const spec of [...Object.values(API_ROUTES), ...Object.values(POLICY_ROUTES), ...Object.values(MANAGE_ROUTES), ...Object.values(DISCOVERY_ROUTES), ...Object.values(ME_ROUTES)] as (ApiRouteSpec | MeRouteSpec)[]) {
     const path = spec.url.replace(/:([A-Za-z]+)/g, '{$1}');
     (paths[path] ??= {})[spec.method.toLowerCase()] = operation(spec);
   }

@@ -15,9 +15,11 @@ import { deviceDetail, myDeviceDetail, type DetailDeps } from './device-detail.t
 import { API_RATE_PER_SOURCE_PER_MINUTE, API_RATE_PER_TOKEN_PER_MINUTE, ME_PAGE_DEFAULT, PAGE_DEFAULT } from './limits.ts';
 import { buildOpenApi, OPENAPI_PATH } from './openapi.ts';
 import { invalidPolicyBody, simulatePolicy, validatePolicy, type SimulateInput } from './policies.ts';
-import { API_ROUTES, MANAGE_ROUTES, ME_ROUTES, POLICY_ROUTES, type ApiRouteName, type ApiRouteSpec, type ManageRouteName, type MeRouteName, type MeRouteSpec, type PolicyRouteName } from './schemas.ts';
+import { API_ROUTES, DISCOVERY_ROUTES, MANAGE_ROUTES, ME_ROUTES, POLICY_ROUTES, type ApiRouteName, type ApiRouteSpec, type DiscoveryRouteName, type ManageRouteName, type MeRouteName, type MeRouteSpec, type PolicyRouteName } from './schemas.ts';
 import type { CatalogService } from './catalog.ts';
 import { manageHandlers } from './manage.ts';
+import { DiscoveryInventory } from '../http/discovery/index.ts';
+import { discoveryHandlers } from './discovery.ts';
 import type { GuardContext, Resolver } from './upstream-guard.ts';
 import { auditView, decisionView, deviceView } from './views.ts';
 import { meRoutes } from './me.ts';
@@ -37,6 +39,8 @@ export interface ApiPluginOptions extends DetailDeps {
   upstreamGuard: GuardContext;
   /** Name resolution of the SSRF guard (tests); default: the system resolver. */
   resolver?: Resolver;
+  /** HTTP apps' endpoint inventory on this node (the gateway's discovery inspector); absent: an empty one. */
+  inventory?: DiscoveryInventory;
 }
 
 /** A route whose body may be left out sees `{}` (fastify would validate `undefined` against the schema). */
@@ -154,10 +158,13 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
 
   const manage = manageHandlers({ store, audit, catalog: options.catalog, upstreamGuard: options.upstreamGuard, ...(options.resolver === undefined ? {} : { resolver: options.resolver }) });
 
+  const discovery = discoveryHandlers({ catalog: options.catalog, inventory: options.inventory ?? new DiscoveryInventory() });
+
   const tokenRoutes: [string, ApiRouteSpec, Handler][] = [
     ...(Object.entries(API_ROUTES) as [ApiRouteName, ApiRouteSpec][]).map(([name, spec]): [string, ApiRouteSpec, Handler] => [name, spec, handlers[name]]),
     ...(Object.entries(POLICY_ROUTES) as [PolicyRouteName, ApiRouteSpec][]).map(([name, spec]): [string, ApiRouteSpec, Handler] => [name, spec, policyHandlers[name]]),
     ...(Object.entries(MANAGE_ROUTES) as [ManageRouteName, ApiRouteSpec][]).map(([name, spec]): [string, ApiRouteSpec, Handler] => [name, spec, manage[name]]),
+    ...(Object.entries(DISCOVERY_ROUTES) as [DiscoveryRouteName, ApiRouteSpec][]).map(([name, spec]): [string, ApiRouteSpec, Handler] => [name, spec, discovery[name]]),
   ];
   for (const [, spec, handler] of tokenRoutes) {
     app.route({

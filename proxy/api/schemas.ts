@@ -464,6 +464,11 @@ const appBodyProperties = {
     type: 'boolean',
     description: 'publish an upstream that is the proxy itself, link-local or a cloud metadata address anyway (audited; the dial-time check is off for this app)',
   },
+  http: {
+    type: 'object',
+    description:
+      'HTTP gateway settings of an http:// or https:// app, as `apps[].http` of the config file (docs/http-apps.md), checked by the config parser; `openapi` only as an inline document, never a file path',
+  },
   reason: REASON,
 } as const;
 
@@ -475,6 +480,17 @@ export const appSchema = strict(
     policy: { type: 'string' },
     users: { type: 'array', items: { type: 'string' } },
     allowRestrictedUpstream: { type: 'boolean' },
+    http: strict(
+      {
+        assertion: { type: 'boolean' },
+        clientless: { type: 'boolean' },
+        openapi: { type: 'boolean', description: 'whether the app declares an OpenAPI document' },
+        requestValidation: { type: 'string', enum: ['enforce', 'report', 'off'] },
+        responseValidation: { type: 'string', enum: ['enforce', 'report', 'off'] },
+        rateLimit: strict({ perIdentityPerMinute: { type: 'integer' }, perAppPerMinute: { type: 'integer' } }, ['perIdentityPerMinute', 'perAppPerMinute']),
+      },
+      ['assertion', 'clientless', 'openapi', 'requestValidation', 'responseValidation', 'rateLimit'],
+    ),
     source: SOURCE,
     updatedAt: TIME,
     updatedBy: { type: 'string', description: 'who wrote it through the API (`api-token:<name>`, `user:<user>`)' },
@@ -679,3 +695,59 @@ export const MANAGE_ROUTES = {
 } as const satisfies Record<string, ApiRouteSpec>;
 
 export type ManageRouteName = keyof typeof MANAGE_ROUTES;
+
+// ---- Shadow-API discovery (issue 8): the endpoints HTTP apps are actually called on ------
+
+const endpointSchema = strict(
+  {
+    method: { type: 'string' },
+    path: { type: 'string', description: 'the path template, e.g. /users/{id} (the OpenAPI document\'s, or inferred from the paths seen)' },
+    firstSeen: TIME,
+    lastSeen: TIME,
+    requests: { type: 'integer' },
+    callers: { type: 'integer', description: 'distinct users who called it (counted up to 1000)' },
+    statuses: { type: 'object', additionalProperties: { type: 'integer' }, propertyNames: { pattern: '^[1-5][0-9][0-9]$' }, description: 'responses by status code' },
+    declared: { type: 'boolean', description: 'in the app\'s OpenAPI document' },
+    flag: { type: 'string', enum: ['undeclared', 'unused'], description: '`undeclared`: called, not in the document (shadow API); `unused`: in the document, never called' },
+  },
+  ['method', 'path', 'requests', 'callers', 'statuses', 'declared'],
+);
+
+export const DISCOVERY_ROUTES = {
+  listAppEndpoints: {
+    method: 'GET',
+    url: '/v1/helpdesk/apps/:id/endpoints',
+    operationId: 'listAppEndpoints',
+    summary: "An HTTP app's API inventory on this node: the endpoints called (method and path template), with first and last seen, requests, callers and status codes, flagged against its OpenAPI document",
+    roles: READ,
+    schema: {
+      params: strict({ id: CATALOG_ID }, ['id']),
+      response: {
+        200: strict({ app: { type: 'string' }, declared: { type: 'boolean', description: 'whether the app has an OpenAPI document' }, items: { type: 'array', items: endpointSchema } }, ['app', 'declared', 'items']),
+      },
+    },
+    errors: [...AUTH_ERRORS, 404],
+  },
+  exportAppEndpoints: {
+    method: 'GET',
+    url: '/v1/helpdesk/apps/:id/endpoints/openapi',
+    operationId: 'exportAppEndpoints',
+    summary: "What was observed of an HTTP app's API on this node, as an OpenAPI 3.1 document",
+    roles: READ,
+    schema: {
+      params: strict({ id: CATALOG_ID }, ['id']),
+      response: {
+        200: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['openapi', 'info', 'paths'],
+          properties: { openapi: { type: 'string' }, info: { type: 'object', additionalProperties: true }, paths: { type: 'object', additionalProperties: true } },
+          description: 'an OpenAPI 3.1 document',
+        },
+      },
+    },
+    errors: [...AUTH_ERRORS, 404],
+  },
+} as const satisfies Record<string, ApiRouteSpec>;
+
+export type DiscoveryRouteName = keyof typeof DISCOVERY_ROUTES;

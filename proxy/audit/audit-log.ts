@@ -74,6 +74,7 @@ export class AuditLog {
   #failures = 0;
   #dropped = 0;
   #closed = false;
+  #listeners: ((event: AuditEvent) => void)[] = [];
 
   constructor(store: Store, sink: AuditSink, options: AuditLogOptions = {}) {
     this.#store = store;
@@ -105,6 +106,18 @@ export class AuditLog {
   /** False while the backlog is full: new access must be refused (fail closed), not go unaudited. */
   get accepting(): boolean {
     return this.backlog < this.#backlogMax;
+  }
+
+  /**
+   * Calls `listener` with every event recorded from now on (anomaly detection reads sign-in
+   * failures this way), synchronously; a listener that throws is ignored. Returns a function
+   * that removes it.
+   */
+  onEvent(listener: (event: AuditEvent) => void): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
   }
 
   /** Records an event; true when it was queued for the store (false: the backlog is full). */
@@ -149,9 +162,22 @@ export class AuditLog {
     }
   }
 
-  /** Queues an event; its position (durable when `#written` reaches it), or undefined if refused. */
+  /** Queues an event, then tells the listeners (after: an event they record lands after it). */
   #accept(event: AuditInput): number | undefined {
     const full: AuditEvent = { ...event, time: event.time ?? Date.now() };
+    const position = this.#enqueue(full);
+    for (const listener of this.#listeners) {
+      try {
+        listener({ ...full });
+      } catch {
+        // A listener's failure must not stop the audit trail.
+      }
+    }
+    return position;
+  }
+
+  /** Queues an event; its position (durable when `#written` reaches it), or undefined if refused. */
+  #enqueue(full: AuditEvent): number | undefined {
     this.#out?.write(`${JSON.stringify({ ...full, time: new Date(full.time).toISOString(), audit: true })}\n`);
     if (!this.accepting) {
       // Oldest kept: what happened first is what an investigation needs first.

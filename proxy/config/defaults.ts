@@ -39,6 +39,23 @@ export const CONFIG_DEFAULTS = {
   consoleSessionTtl: '8h',
   consoleAdminGroups: ['admin'],
   consoleHelpdeskGroups: ['helpdesk'],
+  /** HTTP-aware apps (docs/http-apps.md): requests per minute per identity and per app. */
+  httpPerIdentityPerMinute: 600,
+  httpPerAppPerMinute: 6000,
+  /** Largest request or response body buffered for an inspector (OpenAPI validation). */
+  httpMaxBodyBytes: '1MiB',
+  /** Anomaly detection (issue 8): detectors always audit; they block only with `block: true`. */
+  anomalyBlockFor: '15m',
+  credentialStuffingFailures: 20,
+  credentialStuffingAccounts: 5,
+  credentialStuffingWindow: '10m',
+  enumerationDistinctIds: 100,
+  enumerationWindow: '5m',
+  exfiltrationBytes: '100MiB',
+  exfiltrationWindow: '10m',
+  exfiltrationBaselineFactor: 10,
+  unusualAccessLearningDays: 7,
+  unusualAccessMinEvents: 50,
 } as const;
 
 /** Inclusive bounds of duration settings, in milliseconds. */
@@ -55,6 +72,32 @@ export const DURATION_BOUNDS = {
   mfaMaxAge: { min: 1 * MINUTE, max: 90 * DAY },
   /** A console sign-in is a working day at most: staff sign in again each day. */
   consoleSessionTtl: { min: 5 * MINUTE, max: 1 * DAY },
+  /** How long an anomaly block lasts (with `anomalies.block`). */
+  anomalyBlockFor: { min: 1 * MINUTE, max: 1 * DAY },
+  credentialStuffingWindow: { min: 1 * MINUTE, max: 1 * DAY },
+  enumerationWindow: { min: 10 * SECOND, max: 1 * DAY },
+  exfiltrationWindow: { min: 1 * MINUTE, max: 1 * DAY },
+} as const;
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+/** Inclusive bounds of the HTTP and anomaly settings (integers; sizes in bytes). */
+export const HTTP_BOUNDS = {
+  perIdentityPerMinute: { min: 1, max: 1_000_000 },
+  perAppPerMinute: { min: 1, max: 10_000_000 },
+  /** Buffered bodies stay small: every in-flight validation holds one in memory. */
+  maxBodyBytes: { min: 1 * KiB, max: 64 * MiB },
+  /** An OpenAPI document is read whole and compiled at load. */
+  openapiBytes: { min: 0, max: 4 * MiB },
+  credentialStuffingFailures: { min: 2, max: 1_000_000 },
+  credentialStuffingAccounts: { min: 2, max: 100_000 },
+  enumerationDistinctIds: { min: 2, max: 1_000_000 },
+  exfiltrationBytes: { min: 1 * MiB, max: 1024 * GiB },
+  exfiltrationBaselineFactor: { min: 1, max: 1000 },
+  unusualAccessLearningDays: { min: 1, max: 90 },
+  unusualAccessMinEvents: { min: 1, max: 1_000_000 },
 } as const;
 
 /**

@@ -1,10 +1,13 @@
 /** The proxy's config file: load, validate, resolve (DESIGN.md §3, §6, §9). */
 
-export { defaultConfig, loadConfig, parseConfig } from './load.ts';
+export { defaultConfig, loadConfig, parseConfig, type DefaultConfigOptions } from './load.ts';
 export { CONFIG_SCHEMA } from './schema.ts';
-export { CONFIG_DEFAULTS, DURATION_BOUNDS, ID_PATTERN, LIMIT_BOUNDS, USERNAME_PATTERN } from './defaults.ts';
+export { CONFIG_DEFAULTS, DURATION_BOUNDS, HTTP_BOUNDS, ID_PATTERN, LIMIT_BOUNDS, USERNAME_PATTERN } from './defaults.ts';
+export { formatSize, tryParseSize } from './size.ts';
 export type {
   AllowCriterion,
+  AnomalyConfig,
+  AnomalyInput,
   AppConfig,
   AppInput,
   CidrBlock,
@@ -13,9 +16,12 @@ export type {
   ConsoleConfig,
   ConsoleRolesConfig,
   HostPort,
+  HttpAppConfig,
+  HttpAppInput,
   IdentityConfig,
   IdpUserConfig,
   OidcProviderConfig,
+  OpenApiSource,
   OsMinVersionConfig,
   PolicyConfig,
   PolicyInput,

@@ -10,6 +10,25 @@ const M = 60 * S;
 const H = 60 * M;
 const D = 24 * H;
 
+/** What every http/https app gets without an `http` block. */
+const HTTP_DEFAULTS = {
+  assertion: true,
+  rateLimit: { perIdentityPerMinute: 600, perAppPerMinute: 6000 },
+  requestValidation: 'off',
+  responseValidation: 'off',
+  clientless: false,
+  maxBodyBytes: 1024 * 1024,
+} as const;
+
+const ANOMALY_DEFAULTS = {
+  block: false,
+  blockForMs: 15 * 60 * 1000,
+  credentialStuffing: { failures: 20, accounts: 5, windowMs: 10 * 60 * 1000 },
+  enumeration: { distinctIds: 100, windowMs: 5 * 60 * 1000 },
+  exfiltration: { bytes: 100 * 1024 * 1024, windowMs: 10 * 60 * 1000, baselineFactor: 10 },
+  unusualAccess: { learningDays: 7, minEvents: 50 },
+};
+
 const FILE = 'zerogate.yaml';
 const BASE = '/etc/zerogate';
 
@@ -126,6 +145,7 @@ describe('parseConfig: valid configs', () => {
           upstream: { protocol: 'http', host: '127.0.0.1', port: 8081, url: 'http://127.0.0.1:8081' },
           users: ['alice@example.com', 'bob@example.com'],
           policy: 'engineering',
+          http: { ...HTTP_DEFAULTS, rateLimit: { ...HTTP_DEFAULTS.rateLimit } },
         },
         {
           id: 'db',
@@ -143,6 +163,7 @@ describe('parseConfig: valid configs', () => {
             url: 'https://grafana.internal/dashboards?org=1',
           },
           users: [],
+          http: { ...HTTP_DEFAULTS, rateLimit: { ...HTTP_DEFAULTS.rateLimit } },
         },
         {
           id: 'v6',
@@ -159,6 +180,7 @@ describe('parseConfig: valid configs', () => {
         },
         empty: { mode: 'enforce', allow: [], require: {} },
       },
+      anomalies: ANOMALY_DEFAULTS,
     });
     expect(config.apps[1]).not.toHaveProperty('policy');
   });
@@ -192,6 +214,7 @@ describe('parseConfig: valid configs', () => {
       },
       apps: [],
       policies: {},
+      anomalies: ANOMALY_DEFAULTS,
     };
     for (const text of ['', '# nothing yet\n', '{}\n']) {
       const config = parseConfig(text, FILE, BASE);
@@ -241,7 +264,7 @@ describe('parseConfig: errors name the file, path, line, expected and found', ()
   it('rejects unknown top-level keys without a far-fetched suggestion', () => {
     const issue = onlyIssue('colour: blue\n');
     expect(issue.message).toBe(
-      'zerogate.yaml:1:1: colour: unknown key "colour" (expected one of: server, dataDir, devices, enrollment, audit, store, metrics, identity, console, limits, apps, policies)',
+      'zerogate.yaml:1:1: colour: unknown key "colour" (expected one of: server, dataDir, devices, enrollment, audit, store, metrics, identity, console, limits, apps, policies, anomalies)',
     );
   });
 

@@ -85,14 +85,22 @@ export function parseConfig(text: string, source: string, baseDir: string): Prox
  * @throws ZerogateError `ZG_ERR_CONFIG_INVALID` when `input` is not a valid config (it may
  *   carry user input, such as demo flags).
  */
-export function defaultConfig(input: ConfigInput = {}, baseDir: string = process.cwd()): ProxyConfig {
-  return validate(structuredClone(input), DEFAULTS_SOURCE, baseDir, NO_POSITIONS);
+export function defaultConfig(input: ConfigInput = {}, baseDir: string = process.cwd(), options: DefaultConfigOptions = {}): ProxyConfig {
+  return validate(structuredClone(input), DEFAULTS_SOURCE, baseDir, NO_POSITIONS, options);
 }
 
-function validate(value: unknown, source: string, baseDir: string, locate: Locator): ProxyConfig {
+export interface DefaultConfigOptions {
+  /**
+   * false: refuse anything that would read a file on the proxy (an app's `openapi` path). For
+   * input from the admin API, which must give documents inline.
+   */
+  readFiles?: boolean;
+}
+
+function validate(value: unknown, source: string, baseDir: string, locate: Locator, options: DefaultConfigOptions = {}): ProxyConfig {
   const issues = new ConfigIssues();
   checkShape(value, issues);
-  const config = resolveConfig(value, resolve(baseDir), issues);
+  const config = resolveConfig(value, resolve(baseDir), issues, options);
   if (issues.size > 0) throw issues.toError(source, locate);
   return config;
 }

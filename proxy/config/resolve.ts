@@ -10,6 +10,7 @@ import { formatDuration, tryParseDuration } from '../../shared/duration.ts';
 import { isHostOrIp, normalizeHost, parseHostPort, parsePublicUrl, parseUpstream, urlHost } from './address.ts';
 import { CONFIG_DEFAULTS, DURATION_BOUNDS, ID_PATTERN, LIMIT_BOUNDS } from './defaults.ts';
 import { describeValue, suggest, truncate, type ConfigIssues, type Segment } from './issues.ts';
+import { resolveAnomalies, resolveHttp } from './resolve-http.ts';
 import { isPostgresUrl, redactStoreUrl } from '../store/url.ts';
 import { parseCidr } from '../policy/cidr.ts';
 import { POLICY_DEFAULTS, POLICY_DURATION_BOUNDS } from '../policy/limits.ts';
@@ -52,8 +53,8 @@ function text(value: unknown, fallback: string): string {
  * Resolves `raw` (the parsed config document) against `baseDir`, adding every semantic problem
  * to `issues`. The result is meaningful only when `issues` stays empty.
  */
-export function resolveConfig(raw: unknown, baseDir: string, issues: ConfigIssues): ProxyConfig {
-  const ctx = { issues, baseDir };
+export function resolveConfig(raw: unknown, baseDir: string, issues: ConfigIssues, options: { readFiles?: boolean } = {}): ProxyConfig {
+  const ctx = { issues, baseDir, readFiles: options.readFiles !== false };
   const server = entry(raw, 'server');
   const devices = entry(raw, 'devices');
   const enrollment = entry(raw, 'enrollment');
@@ -94,12 +95,14 @@ export function resolveConfig(raw: unknown, baseDir: string, issues: ConfigIssue
     },
     apps: resolveApps(ctx, entry(raw, 'apps'), policies),
     policies,
+    anomalies: resolveAnomalies(ctx, entry(raw, 'anomalies')),
   };
 }
 
 interface Context {
   issues: ConfigIssues;
   baseDir: string;
+  readFiles: boolean;
 }
 
 function resolveServer(ctx: Context, server: unknown): ProxyConfig['server'] {
@@ -323,6 +326,8 @@ function resolveApps(ctx: Context, raw: unknown, policies: Record<string, Policy
       users: Array.isArray(users) ? users.filter((user): user is string => typeof user === 'string') : [],
     };
     if (typeof policy === 'string') app.policy = policy;
+    const http = upstream.url === '' ? undefined : resolveHttp(ctx, index, upstream, entry(item, 'http'));
+    if (http !== undefined) app.http = http;
     apps.push(app);
   }
   return apps;

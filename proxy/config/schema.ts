@@ -7,9 +7,11 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { DURATION_PATTERN, formatDuration } from '../../shared/duration.ts';
 import { EDR_VENDORS, POLICY_DEFAULTS, POLICY_DURATION_BOUNDS, POLICY_LIMITS, VERSION_PATTERN } from '../policy/limits.ts';
+import { SIZE_EXPECTED, SIZE_PATTERN } from './size.ts';
 import {
   CONFIG_DEFAULTS,
   DURATION_BOUNDS,
+  HTTP_BOUNDS,
   ID_PATTERN,
   LIMIT_BOUNDS,
   MAX_APP_NAME_LENGTH,
@@ -187,6 +189,109 @@ const policySchema = {
   },
 } as const;
 
+/** A byte size: `1MiB`, `512KiB` or a number of bytes (bounds are checked by the resolver). */
+const size = (description: string, fallback: string) =>
+  ({
+    description,
+    default: fallback,
+    oneOf: [
+      { type: 'string', pattern: SIZE_PATTERN, maxLength: 32, 'x-expected': SIZE_EXPECTED },
+      { type: 'integer', minimum: 0, 'x-expected': SIZE_EXPECTED },
+    ],
+  }) as const;
+
+/** An integer setting bounded by its entry of HTTP_BOUNDS. */
+const bounded = (name: keyof typeof HTTP_BOUNDS, description: string, fallback: number) =>
+  ({ type: 'integer', minimum: HTTP_BOUNDS[name].min, maximum: HTTP_BOUNDS[name].max, default: fallback, description }) as const;
+
+const OPENAPI_EXPECTED = 'a file path to an OpenAPI 3 document (JSON or YAML), or the document itself as a mapping';
+
+/** What the proxy does with an http/https app's HTTP (docs/http-apps.md). */
+const httpSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'HTTP handling of an http:// or https:// app (docs/http-apps.md); defaults apply to every such app. Not allowed on tcp apps.',
+  properties: {
+    assertion: { type: 'boolean', default: true, description: 'Send the upstream a signed X-Zerogate-Assertion JWT (user, groups, device, posture), verifiable with the JWKS at /.well-known/zerogate/jwks.json.' },
+    rateLimit: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Requests per minute; over either limit: 429 with Retry-After, audited.',
+      properties: {
+        perIdentityPerMinute: bounded('perIdentityPerMinute', 'Requests per minute of one user to this app.', CONFIG_DEFAULTS.httpPerIdentityPerMinute),
+        perAppPerMinute: bounded('perAppPerMinute', 'Requests per minute to this app from everyone (on this proxy node).', CONFIG_DEFAULTS.httpPerAppPerMinute),
+      },
+    },
+    openapi: {
+      description: `The app's OpenAPI 3.0/3.1 document: a file path relative to the config file (JSON or YAML, at most ${HTTP_BOUNDS.openapiBytes.max / 1024 / 1024} MiB, read at load), or (admin API) the document inline.`,
+      oneOf: [
+        { type: 'string', minLength: 1, maxLength: MAX_PATH_LENGTH, 'x-expected': OPENAPI_EXPECTED },
+        { type: 'object', 'x-expected': OPENAPI_EXPECTED },
+      ],
+    },
+    requestValidation: {
+      enum: ['enforce', 'report', 'off'],
+      description: 'Requests that do not match `openapi` (method, path, parameters, body): `enforce` refuses them with 400 and an incident, `report` only audits. Default: enforce with `openapi`, else off (which is the only value allowed without it).',
+    },
+    responseValidation: {
+      enum: ['off', 'report', 'enforce'],
+      default: 'off',
+      description: 'JSON response fields `openapi` does not declare (excessive data exposure): `report` audits, `enforce` replaces the answer with 502. Needs `openapi` unless off.',
+    },
+    clientless: { type: 'boolean', default: false, description: 'Reachable from a browser at /a/<app id>/ without the agent (OIDC sign-in at the proxy; no device, so posture requirements fail).' },
+    maxBodyBytes: size(`Largest request or response body buffered for validation (${HTTP_BOUNDS.maxBodyBytes.min / 1024} KiB to ${HTTP_BOUNDS.maxBodyBytes.max / 1024 / 1024} MiB); a larger one that must be validated is refused with 413.`, CONFIG_DEFAULTS.httpMaxBodyBytes),
+  },
+} as const;
+
+/** Anomaly detectors (issue 8). */
+const anomaliesSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Anomaly detection on HTTP apps (docs/http-apps.md): each detector audits an `anomaly` incident when it fires; with `block`, the identity or source is also refused for `blockFor`.',
+  properties: {
+    block: { type: 'boolean', default: false, description: 'true: a fired detector also blocks the identity or source (403 ZG_ERR_HTTP_BLOCKED with Retry-After).' },
+    blockFor: duration('How long a block lasts (1m to 1d).', CONFIG_DEFAULTS.anomalyBlockFor, 'anomalyBlockFor'),
+    credentialStuffing: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Failed logins (401/403 answers to login-like requests) from one source across several accounts.',
+      properties: {
+        failures: bounded('credentialStuffingFailures', 'Failures from one source within the window.', CONFIG_DEFAULTS.credentialStuffingFailures),
+        accounts: bounded('credentialStuffingAccounts', 'Distinct accounts among them.', CONFIG_DEFAULTS.credentialStuffingAccounts),
+        window: duration('The sliding window (1m to 1d).', CONFIG_DEFAULTS.credentialStuffingWindow, 'credentialStuffingWindow'),
+      },
+    },
+    enumeration: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'One identity walking many object ids of one endpoint template (OWASP API1).',
+      properties: {
+        distinctIds: bounded('enumerationDistinctIds', 'Distinct ids of one template within the window.', CONFIG_DEFAULTS.enumerationDistinctIds),
+        window: duration('The sliding window (10s to 1d).', CONFIG_DEFAULTS.enumerationWindow, 'enumerationWindow'),
+      },
+    },
+    exfiltration: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Unusual data volume out to one identity.',
+      properties: {
+        bytes: size('Response bytes to one identity within the window that fire at least (1 MiB to 1024 GiB).', CONFIG_DEFAULTS.exfiltrationBytes),
+        window: duration('The sliding window (1m to 1d).', CONFIG_DEFAULTS.exfiltrationWindow, 'exfiltrationWindow'),
+        baselineFactor: bounded('exfiltrationBaselineFactor', 'And more than this many times the identity\'s own usual volume per window.', CONFIG_DEFAULTS.exfiltrationBaselineFactor),
+      },
+    },
+    unusualAccess: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'A new hour of day or a new source network for an identity, after learning.',
+      properties: {
+        learningDays: bounded('unusualAccessLearningDays', 'Days of history before the detector judges an identity.', CONFIG_DEFAULTS.unusualAccessLearningDays),
+        minEvents: bounded('unusualAccessMinEvents', 'And at least this many requests seen.', CONFIG_DEFAULTS.unusualAccessMinEvents),
+      },
+    },
+  },
+} as const;
+
 const appSchema = {
   type: 'object',
   additionalProperties: false,
@@ -223,6 +328,7 @@ const appSchema = {
       description: 'Name of an entry of `policies`.',
       'x-expected': 'a policy name',
     },
+    http: httpSchema,
   },
 } as const;
 
@@ -487,6 +593,7 @@ export const CONFIG_SCHEMA = {
       default: {},
       description: 'Policies by name (DESIGN.md §6).',
     },
+    anomalies: anomaliesSchema,
   },
 } as const;
 

@@ -30,6 +30,42 @@ export interface AppConfig {
   users: string[];
   /** Name of an entry of {@link ProxyConfig.policies}. */
   policy?: string;
+  /** HTTP-aware handling (docs/http-apps.md): present, with defaults, for every http/https app; absent for tcp. */
+  http?: HttpAppConfig;
+}
+
+/** An app's OpenAPI 3 document, read and checked at load. */
+export interface OpenApiSource {
+  /** The absolute file path it was read from, or `inline` (given as an object, e.g. via the admin API). */
+  source: string;
+  /** The parsed document: an object with `openapi: 3.x` and `paths`. */
+  document: Record<string, unknown>;
+}
+
+/** What the proxy does with the HTTP of an http/https app (issue 8, docs/http-apps.md). */
+export interface HttpAppConfig {
+  /** Add the signed X-Zerogate-Assertion JWT for the upstream. */
+  assertion: boolean;
+  rateLimit: { perIdentityPerMinute: number; perAppPerMinute: number };
+  openapi?: OpenApiSource;
+  /** Default: `enforce` with an OpenAPI document, else `off`. */
+  requestValidation: 'enforce' | 'report' | 'off';
+  /** Undeclared fields in JSON responses. */
+  responseValidation: 'off' | 'report' | 'enforce';
+  /** Reachable from a browser at /a/<app id>/ without the agent. */
+  clientless: boolean;
+  /** Largest body buffered for validation, bytes. */
+  maxBodyBytes: number;
+}
+
+/** Anomaly detectors (issue 8): they always audit; they block only with `block`. Durations in ms. */
+export interface AnomalyConfig {
+  block: boolean;
+  blockForMs: number;
+  credentialStuffing: { failures: number; accounts: number; windowMs: number };
+  enumeration: { distinctIds: number; windowMs: number };
+  exfiltration: { bytes: number; windowMs: number; baselineFactor: number };
+  unusualAccess: { learningDays: number; minEvents: number };
 }
 
 /** One `allow` item: exactly one kind of criterion, any of whose values admits (DESIGN.md §6). */
@@ -190,6 +226,28 @@ export interface ProxyConfig {
   limits: TunnelLimitsConfig;
   apps: AppConfig[];
   policies: Record<string, PolicyConfig>;
+  anomalies: AnomalyConfig;
+}
+
+/** An app's `http` block as written (sizes like `1MiB`; `openapi` a file path or the document inline). */
+export interface HttpAppInput {
+  assertion?: boolean;
+  rateLimit?: { perIdentityPerMinute?: number; perAppPerMinute?: number };
+  openapi?: string | Record<string, unknown>;
+  requestValidation?: 'enforce' | 'report' | 'off';
+  responseValidation?: 'off' | 'report' | 'enforce';
+  clientless?: boolean;
+  maxBodyBytes?: string | number;
+}
+
+/** `anomalies` as written (durations like `10m`, sizes like `100MiB`). */
+export interface AnomalyInput {
+  block?: boolean;
+  blockFor?: string;
+  credentialStuffing?: { failures?: number; accounts?: number; window?: string };
+  enumeration?: { distinctIds?: number; window?: string };
+  exfiltration?: { bytes?: string | number; window?: string; baselineFactor?: number };
+  unusualAccess?: { learningDays?: number; minEvents?: number };
 }
 
 /** An app as written in the config file. */
@@ -199,6 +257,7 @@ export interface AppInput {
   upstream: string;
   users?: string[];
   policy?: string;
+  http?: HttpAppInput;
 }
 
 /** A policy as written in the config file. */
@@ -264,6 +323,7 @@ export interface ConfigInput {
   };
   apps?: AppInput[];
   policies?: Record<string, PolicyInput>;
+  anomalies?: AnomalyInput;
 }
 
 /** One problem found in a config, as listed in `ZerogateError.detail.errors`. */

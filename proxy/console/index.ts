@@ -220,17 +220,24 @@ function newSession(identity: VerifiedIdentity, consoleAuth: ConsoleAuth, ttlMs:
     csrf: ConsoleTokens.csrf(),
     issuedAt: now,
     expiresAt: now + ttlMs,
+    amr: identity.amr.slice(0, 16),
+    // Only a real auth_time: a token without one says nothing about when the person signed in.
+    ...(identity.authTimeKnown ? { authTime: identity.authTime } : {}),
   };
 }
 
 /**
  * Where to go after signing in: only a path of this console (no scheme, no host, no `//`, no
- * backslash, no `..` leaving /console/), else the console's home. Anything else is an open
- * redirect.
+ * backslash, no `..` leaving /console/), or a clientless app's path `/a/<app id>/...`
+ * (proxy/http/clientless.ts: browser access to an app, signed in with this cookie), else the
+ * console's home. Anything else is an open redirect.
  */
 export function safeNext(raw: unknown): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > NEXT_MAX_LENGTH) return CONSOLE_HOME;
-  if (!raw.startsWith('/console/') || /[\\\u0000-\u001f\u007f\s]/.test(raw)) return CONSOLE_HOME;
+  if (/[\\\u0000-\u001f\u007f\s]/.test(raw)) return CONSOLE_HOME;
+  // The app's prefix `/a/<id>` as written, before normalisation.
+  const app = CLIENTLESS_NEXT.exec(raw)?.[1];
+  if (!raw.startsWith('/console/') && app === undefined) return CONSOLE_HOME;
   const base = 'https://zerogate.invalid';
   let url: URL;
   try {
@@ -238,10 +245,20 @@ export function safeNext(raw: unknown): string {
   } catch {
     return CONSOLE_HOME;
   }
-  if (url.origin !== base || !url.pathname.startsWith('/console/')) return CONSOLE_HOME;
+  if (url.origin !== base) return CONSOLE_HOME;
+  // After normalisation (`..`, `%2e%2e`) the path must still be under the prefix it claimed.
+  if (app !== undefined) {
+    const prefix = `/a/${app}`;
+    if (url.pathname.includes('//')) return CONSOLE_HOME;
+    return url.pathname === prefix || url.pathname.startsWith(`${prefix}/`) ? `${url.pathname}${url.search}` : CONSOLE_HOME;
+  }
+  if (!url.pathname.startsWith('/console/')) return CONSOLE_HOME;
   if (/^\/console\/(login|callback|logout|api|assets)(\/|$)/.test(url.pathname)) return CONSOLE_HOME;
   return `${url.pathname}${url.search}`;
 }
+
+/** `/a/<app id>` or `/a/<app id>/...`: an app id as the config allows it (lowercase, digits, `-`). */
+const CLIENTLESS_NEXT = /^\/a\/([a-z0-9][a-z0-9-]{0,62})(?:[/?]|$)/;
 
 function signInMessage(check: string): string {
   if (check === 'mfa') return 'The sign-in did not use a second factor. Sign in again and complete the second step.';

@@ -36,6 +36,14 @@ describe('roleOf', () => {
 });
 
 describe('ConsoleTokens sessions', () => {
+  it('carries how the person signed in (amr, auth_time) for policies judged on a console identity', async () => {
+    const original = session({ amr: ['pwd', 'otp', 'mfa'], authTime: NOW - 60_000 });
+    expect(await tokens.verifySession(await tokens.signSession(original, new Set()), NOW + 1000)).toEqual(original);
+    // An auth_time after the cookie was issued is impossible: dropped, so the oldest time is assumed.
+    const future = await tokens.verifySession(await tokens.signSession(session({ authTime: NOW + 60_000 }), new Set()), NOW + 1000);
+    expect(future?.authTime).toBeUndefined();
+  });
+
   it('round-trips a session, in whole seconds', async () => {
     const original = session();
     const verified = await tokens.verifySession(await tokens.signSession(original, new Set()), NOW + 1000);

@@ -24,6 +24,13 @@ export interface ConsoleSession {
   /** ms since the epoch. */
   issuedAt: number;
   expiresAt: number;
+  /**
+   * How the person signed in at the IdP (the ID token's `amr` and `auth_time`, ms), for policies
+   * judged on a console identity (clientless browser access: `require.mfa`, `require.maxAuthAge`).
+   * Absent in cookies made before they were recorded: then no MFA is assumed and the oldest time.
+   */
+  amr?: string[];
+  authTime?: number;
 }
 
 /** What the sign-in state cookie carries from `/console/login` to `/console/callback`. */
@@ -86,6 +93,8 @@ export class ConsoleTokens {
       groups,
       role: session.role,
       csrf: session.csrf,
+      ...(session.amr === undefined ? {} : { amr: session.amr }),
+      ...(session.authTime === undefined ? {} : { auth_time: Math.floor(session.authTime / 1000) }),
     })
       .setProtectedHeader({ alg: 'HS256', typ: SESSION_TYP })
       .setSubject(session.user)
@@ -147,7 +156,7 @@ export class ConsoleTokens {
 
 /** Checks the claims' shapes: a valid signature only says the proxy wrote them. */
 function sessionOf(payload: JWTPayload): ConsoleSession | undefined {
-  const { sub, name, email, groups, role, csrf, iat, exp } = payload;
+  const { sub, name, email, groups, role, csrf, iat, exp, amr, auth_time: authTime } = payload;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 254) return undefined;
   if (!Array.isArray(groups) || groups.length > MAX_TOKEN_GROUPS || !groups.every((g) => typeof g === 'string')) return undefined;
   if (typeof role !== 'string' || !ROLES.includes(role as ConsoleRole)) return undefined;
@@ -162,8 +171,13 @@ function sessionOf(payload: JWTPayload): ConsoleSession | undefined {
     csrf,
     issuedAt: iat * 1000,
     expiresAt: exp * 1000,
+    ...(Array.isArray(amr) && amr.length <= MAX_AMR && amr.every((v) => typeof v === 'string' && v.length <= 64) ? { amr: amr as string[] } : {}),
+    ...(typeof authTime === 'number' && Number.isFinite(authTime) && authTime <= iat ? { authTime: authTime * 1000 } : {}),
   };
 }
+
+/** Most `amr` values kept in a console cookie (IdPs send a handful). */
+const MAX_AMR = 16;
 
 /** The console role of a person in `groups`: admin wins over helpdesk; anyone else is an employee. */
 export function roleOf(groups: readonly string[], roles: { admin: readonly string[]; helpdesk: readonly string[] }): ConsoleRole {

@@ -26,6 +26,11 @@ import { SessionRegistry } from '../tunnel/registry.ts';
 import { wireLimitsOf } from '../tunnel/session.ts';
 import { TLS_OPTIONS } from './tls.ts';
 import { followCluster, storeUnreachable } from './cluster.ts';
+import { join } from 'node:path';
+import { HttpGateway } from '../http/gateway.ts';
+import { ASSERTION_KEY_FILE, AssertionSigner, JWKS_PATH } from '../http/assertion.ts';
+import { apiSecurity } from '../http/anomaly/index.ts';
+import { clientlessPlugin } from '../http/clientless.ts';
 
 /** Enrolment attempts per source address per minute (each signs a certificate). */
 export const ENROLL_RATE_PER_MINUTE = 20;
@@ -67,7 +72,15 @@ export interface BuiltApp {
   catalog: CatalogService;
   /** A config reload (SIGHUP): the new config's apps and policies, under the store's API changes. */
   reloadConfig(apps: AppConfig[], policies: Record<string, PolicyConfig>): Promise<Catalog>;
+  /**
+   * The HTTP gateway of http(s) apps (docs/http-apps.md): tunnel streams to them go through it;
+   * inspectors join with `addInspector`, clientless routes call `handle`.
+   */
+  httpGateway: HttpGateway;
 }
+
+/** How long apps may cache the assertion JWKS (a rotated key is fetched again on an unknown kid). */
+export const JWKS_MAX_AGE_S = 300;
 
 const CSR_MAX = 16 * 1024;
 
@@ -117,6 +130,28 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.addHook('onClose', async () => follower.stop());
   const upstreamGuard: GuardContext = { listenPort: config.server.listen.port, ...publicEndpoint(config.server.publicUrl) };
   const metrics = new ProxyMetrics({ processMetrics: true });
+  const upstreamGuardOf = (app: AppConfig) =>
+    catalog.isGuarded(app)
+      ? ({ host, address, port }: { host: string; address: string; port: number }) => {
+          const byName = checkHostName(host, port, upstreamGuard);
+          const verdict = byName.restricted ? byName : checkAddress(address, port, upstreamGuard);
+          return verdict.restricted ? verdict.why : undefined;
+        }
+      : undefined;
+  const httpGateway = new HttpGateway({
+    publicUrl: config.server.publicUrl,
+    audit,
+    registry: metrics.registry,
+    signer: await AssertionSigner.open(join(config.dataDir, ASSERTION_KEY_FILE), config.server.publicUrl),
+    connectTimeoutMs: config.limits.upstreamConnectTimeoutMs,
+    upstreamGuard: upstreamGuardOf,
+  });
+  app.addHook('onClose', async () => httpGateway.close());
+  // API security on every HTTP exchange (issue 8): anomaly blocks, OpenAPI validation, then the
+  // endpoint inventory, in that order.
+  const security = apiSecurity({ audit, settings: () => config.anomalies });
+  for (const inspector of security.inspectors) httpGateway.addInspector(inspector);
+  app.addHook('onClose', async () => security.close());
   const sessionDeps = {
     store,
     audit,
@@ -129,14 +164,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     metrics,
     // Apps published through the API (without the override) are checked again at every dial:
     // their name may resolve to a restricted address later (DNS rebinding).
-    upstreamGuard: (app: AppConfig) =>
-      catalog.isGuarded(app)
-        ? ({ host, address, port }: { host: string; address: string; port: number }) => {
-            const byName = checkHostName(host, port, upstreamGuard);
-            const verdict = byName.restricted ? byName : checkAddress(address, port, upstreamGuard);
-            return verdict.restricted ? verdict.why : undefined;
-          }
-        : undefined,
+    upstreamGuard: upstreamGuardOf,
+    httpGateway,
   };
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
@@ -237,6 +266,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       ...(identity.oidc.clientSecret === undefined ? {} : { clientSecret: identity.oidc.clientSecret }),
     },
   }));
+  // The public key of X-Zerogate-Assertion, for HTTP apps to verify it (docs/http-apps.md).
+  app.get(JWKS_PATH, async (_request, reply) => reply.header('cache-control', `public, max-age=${JWKS_MAX_AGE_S}`).type('application/jwk-set+json').send(httpGateway.jwks()));
   app.get('/v1/ca.pem', async (_request, reply) => reply.type('application/x-pem-file').send(pki.ca.certPem));
 
   const perIdentity = identityLimiters();
@@ -307,8 +338,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   await app.register(sessionRoutes, { identity, store, audit, perUser: perIdentity.session });
   const consoleAuth = await createConsoleAuth({ config, store, pki, audit, identity });
-  await app.register(apiPlugin, { consoleAuth, store, audit, metrics, version: VERSION, apps: () => apps, policies: () => policies, sessions: identity.sessions, catalog, upstreamGuard });
+  await app.register(apiPlugin, { consoleAuth, store, audit, metrics, version: VERSION, apps: () => apps, policies: () => policies, sessions: identity.sessions, catalog, upstreamGuard, inventory: security.inventory });
   await app.register(consolePlugin, { consoleAuth, config, store, pki, audit, identity, version: VERSION });
+  // Browser access to web apps without the agent, at /a/<app>/ (docs/clientless.md).
+  await app.register(clientlessPlugin, { config, consoleAuth, identity, audit, metrics, apps: () => apps, policies: () => policies, gateway: httpGateway });
   if (identity.idp !== undefined) await app.register(identity.idp.plugin);
 
   await app.register(tunnelPlugin, { deps: sessionDeps, registry: sessions, refusalsPerSourcePerMinute: TUNNEL_RATE_PER_MINUTE, upgradesPerDevicePerMinute: TUNNEL_UPGRADES_PER_DEVICE_PER_MINUTE });
@@ -320,6 +353,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     setApps,
     catalog,
     reloadConfig: (nextApps, nextPolicies) => catalog.setBase({ apps: nextApps, policies: nextPolicies }),
+    httpGateway,
   };
 }
 

@@ -5,6 +5,7 @@
  * RevocationWatcher itself (proxy/devices/revocation-watcher.ts).
  */
 import type { CatalogService } from '../api/catalog.ts';
+import { ASSERTION_KEY_FILE } from '../http/assertion.ts';
 import { CONSOLE_KEY_FILE } from '../console/session.ts';
 import { CONSOLE_CLIENT_SECRET_FILE } from '../identity/console-client.ts';
 import { IDP_KEYS_FILE, SESSION_KEY_FILE } from '../identity/setup.ts';
@@ -122,7 +123,8 @@ export async function storeUnreachable(store: Pick<Store, 'ping'>, timeoutMs = S
  * Files in the data dir that every node of one deployment must hold identical copies of
  * (docs/scale-out.md): the device CA (certificate and key: any node signs device certificates
  * and checks them), the session-token signing key, the embedded IdP's signing keys, and the
- * console's cookie key and OIDC client secret. Each node keeps its own server certificate
+ * console's cookie key and OIDC client secret, and the key that signs identity assertions for
+ * HTTP apps (their upstreams verify them against any node's JWKS). Each node keeps its own server certificate
  * (issued from the shared CA for its host names). Never put them in the store: a database dump
  * must not be enough to mint certificates or tokens.
  */
@@ -133,4 +135,5 @@ export const SHARED_KEY_FILES: readonly string[] = [
   IDP_KEYS_FILE,
   CONSOLE_KEY_FILE,
   CONSOLE_CLIENT_SECRET_FILE,
+  ASSERTION_KEY_FILE,
 ];

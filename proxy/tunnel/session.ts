@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { attachFrameReader, Mux, wsTransport, type DataSocket, type MuxStream, type OpenRequest, type RawSocketLike } from '../../shared/mux/index.ts';
+import { attachFrameReader, Mux, wsTransport, type ByteSocket, type DataSocket, type MuxStream, type OpenRequest, type RawSocketLike } from '../../shared/mux/index.ts';
 import { MAX_MISSED_PONGS, PING_INTERVAL_MS, validateLimits, type Problem, type WireLimits } from '../../shared/wire/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { AppConfig, TunnelLimitsConfig } from '../config/index.ts';
@@ -13,6 +13,9 @@ import { decideAccess, type PostureState } from './access.ts';
 import { PostureIntake } from './posture-intake.ts';
 import { dialUpstream, type DialGuard } from './upstream.ts';
 import { MAX_TRANSPORT_MESSAGE } from './limits.ts';
+import type { HttpGateway } from '../http/gateway.ts';
+import { duplexPair } from '../http/duplex-pair.ts';
+import { postureVerdict, tunnelPrincipal } from '../http/principal.ts';
 
 /** The wire limits a proxy with tunnel config `limits` uses and announces. */
 export function wireLimitsOf(limits: TunnelLimitsConfig): WireLimits {
@@ -70,6 +73,11 @@ export interface SessionDeps {
    * as published (config apps; API apps with `allowRestrictedUpstream`).
    */
   upstreamGuard?: (app: AppConfig) => DialGuard | undefined;
+  /**
+   * Terminates HTTP for http:// and https:// apps (issue 8): their streams carry HTTP/1.1 to the
+   * gateway instead of raw bytes to the upstream. Without it, they are raw TCP like tcp apps.
+   */
+  httpGateway?: HttpGateway;
 }
 
 /** How often every live stream is decided again for time-based triggers (DESIGN.md §3: < 1 s). */
@@ -396,12 +404,33 @@ export class TunnelSession {
       return;
     }
     if (this.#terminating || this.#closed) return this.#deny(stream, SESSION_ENDING);
+    const gateway = this.#deps.httpGateway;
+    if (gateway !== undefined && app.upstream.protocol !== 'tcp') {
+      // HTTP-aware app: the stream's bytes are HTTP requests for the gateway, which dials the
+      // upstream per request (keep-alive pool); an unreachable app answers 502 per request.
+      const [tunnelSide, httpSide] = duplexPair({ address: this.source });
+      const policy = app.policy === undefined ? undefined : this.#deps.policies()[app.policy];
+      const principal = tunnelPrincipal({
+        user: this.#identity.session.user,
+        groups: this.#identity.session.groups,
+        deviceId: this.device.id,
+        source: this.source,
+        posture: postureVerdict(policy, decision.reasons),
+      });
+      gateway.serveStream(httpSide, app, principal);
+      return this.#accept(stream, app, tunnelSide);
+    }
     const dialed = await dialUpstream(app.id, app.upstream, this.#deps.limits.upstreamConnectTimeoutMs, this.#deps.upstreamGuard?.(app));
     if (!dialed.ok) {
       return this.#deny(stream, dialed.problem);
     }
+    this.#accept(stream, app, dialed.socket);
+  }
+
+  /** The stream is allowed and its other end is ready: OPEN_OK, and it is watched until it closes. */
+  #accept(stream: MuxStream, app: AppConfig, socket: ByteSocket): void {
     if (stream.state !== 'opening' || this.#closed) {
-      dialed.socket.destroy();
+      socket.destroy();
       return;
     }
     this.#live.set(stream, app);
@@ -416,8 +445,8 @@ export class TunnelSession {
         detail: { stream: stream.id, bytesIn: stream.bytesIn, bytesOut: stream.bytesOut, ...(problem ? { code: problem.code, message: problem.message } : {}) },
       });
     };
-    stream.accept(dialed.socket);
-    this.#audit('stream.open', { app: app.id, decision: 'allow', detail: { stream: stream.id } });
+    stream.accept(socket);
+    this.#audit('stream.open', { app: app.id, decision: 'allow', detail: { stream: stream.id, ...(app.upstream.protocol === 'tcp' || this.#deps.httpGateway === undefined ? {} : { http: true }) } });
   }
 
   #deny(stream: MuxStream, problem: Problem, data?: Record<string, unknown>): void {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialUpstream, type DialGuard } from './upstream.ts';
+import { checkLiteral, dialUpstream, guardedLookup, RESTRICTED_UPSTREAM, type DialGuard } from './upstream.ts';
 
 describe('dialUpstream with a guard (SSRF check at dial time)', () => {
   let server: Server;
@@ -46,5 +46,29 @@ describe('dialUpstream with a guard (SSRF check at dial time)', () => {
     const dialed = await dialUpstream('x', { host: '127.0.0.1', port }, 5_000);
     expect(dialed.ok).toBe(true);
     if (dialed.ok) dialed.socket.destroy();
+  });
+});
+
+describe('guardedLookup (the same guard for pooled HTTP connections)', () => {
+  const lookup = (guard: DialGuard, host: string, all = false) =>
+    new Promise<{ error: NodeJS.ErrnoException | null; address: unknown }>((resolve) => guardedLookup(guard, 80)(host, { all }, (error, address) => resolve({ error, address })));
+
+  it('answers a vetted address, in the form asked for', async () => {
+    const one = await lookup(() => undefined, 'localhost');
+    expect(one.error).toBeNull();
+    expect(['127.0.0.1', '::1']).toContain(one.address);
+    const all = await lookup(() => undefined, 'localhost', true);
+    expect(all.address).toEqual([expect.objectContaining({ address: expect.any(String), family: expect.any(Number) })]);
+  });
+
+  it('fails with RESTRICTED_UPSTREAM when any address is restricted, and ENOTFOUND for names that do not resolve', async () => {
+    expect((await lookup((t) => (t.address.startsWith('127.') || t.address === '::1' ? 'loopback' : undefined), 'localhost')).error?.code).toBe(RESTRICTED_UPSTREAM);
+    expect((await lookup(() => undefined, 'does-not-exist.invalid')).error?.code).toBe('ENOTFOUND');
+  });
+
+  it('checkLiteral judges IP literals only (names go through the lookup)', () => {
+    const guard: DialGuard = () => 'metadata';
+    expect(checkLiteral(guard, { host: '169.254.169.254', port: 80 })).toBe('metadata');
+    expect(checkLiteral(guard, { host: 'metadata.internal', port: 80 })).toBeUndefined();
   });
 });

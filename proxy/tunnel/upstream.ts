@@ -1,4 +1,5 @@
 import { lookup } from 'node:dns/promises';
+import type { LookupAddress, LookupOptions } from 'node:dns';
 import { connect, isIP, type Socket } from 'node:net';
 import type { Problem } from '../../shared/wire/index.ts';
 
@@ -51,6 +52,44 @@ async function vetted(appId: string, upstream: Upstream, guard: DialGuard): Prom
     }
   }
   return { ok: true, address: addresses[0] as string };
+}
+
+/** The error a guarded lookup fails with: the upstream resolves to a restricted address. */
+export const RESTRICTED_UPSTREAM = 'EZG_RESTRICTED_UPSTREAM';
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A `lookup` for `net.connect` / `http.request` that applies `guard` at dial time, as
+ * {@link dialUpstream} does: every address of the name must pass (the first is used), so a
+ * pooled keep-alive connection to an API-published HTTP app is vetted like a tunnel dial. (An IP
+ * literal never reaches a lookup: check it with {@link checkLiteral} before the request.)
+ */
+export function guardedLookup(guard: DialGuard, port: number): (hostname: string, options: LookupOptions, callback: LookupCallback) => void {
+  return (hostname, options, callback) => {
+    addressesOf(hostname).then(
+      (addresses) => {
+        if (addresses === undefined || addresses.length === 0) {
+          callback(Object.assign(new Error(`${hostname} does not resolve`), { code: 'ENOTFOUND' }), '');
+          return;
+        }
+        if (addresses.some((address) => guard({ host: hostname, address, port }) !== undefined)) {
+          callback(Object.assign(new Error('the upstream resolves to a restricted address'), { code: RESTRICTED_UPSTREAM }), '');
+          return;
+        }
+        const address = addresses[0] as string;
+        const family = isIP(address);
+        if (options.all === true) callback(null, [{ address, family }]);
+        else callback(null, address, family);
+      },
+      (error: unknown) => callback(error as NodeJS.ErrnoException, ''),
+    );
+  };
+}
+
+/** For an upstream given as an IP address: the guard's verdict on it (undefined: allowed). */
+export function checkLiteral(guard: DialGuard, upstream: Upstream): string | undefined {
+  return isIP(upstream.host) === 0 ? undefined : guard({ host: upstream.host, address: upstream.host, port: upstream.port });
 }
 
 /**

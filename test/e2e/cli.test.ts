@@ -122,7 +122,7 @@ describe('CLI end to end: token, login, connect, curl', () => {
     expect(result.stderr).toMatch(/^error ZG_ERR_CONFIG_INVALID: /);
     expect(result.stderr).toContain(`${file}:5:`);
     expect(result.stderr).toMatch(/:5:15: apps\[0\]\.upstream: expected a URL such as tcp:\/\/.* found "ftp:\/\/10\.0\.0\.1:21"/);
-    expect(result.stderr).toMatch(/:7:5: apps\[0\]\.colour: unknown key "colour" \(expected one of: id, name, upstream, users, policy\)/);
+    expect(result.stderr).toMatch(/:7:5: apps\[0\]\.colour: unknown key "colour" \(expected one of: id, name, upstream, users, policy, http\)/);
   });
 
   it('exits 2 with a coded message on usage errors', async () => {

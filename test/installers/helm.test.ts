@@ -328,7 +328,7 @@ describe('the Helm chart', () => {
       ZG_CONFIG_OUT: '/etc/zerogate/zerogate.yaml',
     });
     // Required in a shared pod: what every proxy creates, and the embedded IdP's two when used.
-    expect(templates['_helpers.tpl']).toContain('ca.pem ca.key session-signing-key.json console-cookie-key\n');
+    expect(templates['_helpers.tpl']).toContain('ca.pem ca.key session-signing-key.json console-cookie-key assertion-signing-key.json\n');
     expect(templates['_helpers.tpl']).toContain('(not (dig "identity" "oidc" "" (.Values.config | default dict))) }} idp-keys.json console-client-secret{{ end }}');
   });
 
@@ -410,7 +410,7 @@ describe('the init container script (files/prepare.sh)', () => {
   }
 
   const KEYS = Object.fromEntries(SHARED_KEY_FILES.map((f) => [f, `content of ${f}\n`]));
-  const REQUIRED_SHARED = 'ca.pem ca.key session-signing-key.json console-cookie-key idp-keys.json console-client-secret';
+  const REQUIRED_SHARED = 'ca.pem ca.key session-signing-key.json console-cookie-key assertion-signing-key.json idp-keys.json console-client-secret';
 
   it('reads exactly the variables the Deployment sets', () => {
     const script = readFileSync(PREPARE, 'utf8');

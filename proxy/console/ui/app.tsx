@@ -10,6 +10,7 @@ import { AppsPage } from './pages/apps.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { DeviceDetailPage } from './pages/device-detail.tsx';
 import { DevicesPage } from './pages/devices.tsx';
+import { InventoryPage } from './pages/inventory.tsx';
 import { MyDevicesPage } from './pages/my-devices.tsx';
 import { PoliciesPage, PolicyPage } from './pages/policies.tsx';
 import { SessionsPage } from './pages/sessions.tsx';
@@ -149,6 +150,8 @@ function Page(props: { route: Route; session: Session }): JSX.Element {
   switch (route.page) {
     case 'apps':
       return <AppsPage />;
+    case 'inventory':
+      return <InventoryPage app={route.app} />;
     case 'policies':
       return <PoliciesPage />;
     case 'policy':
@@ -185,6 +188,7 @@ function titleOf(route: Route): string {
   const titles: Record<Route['page'], string> = {
     home: 'Start',
     apps: 'Apps',
+    inventory: 'API inventory',
     policies: 'Policies',
     policy: 'Policy',
     'policy-new': 'New policy',

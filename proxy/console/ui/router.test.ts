@@ -17,11 +17,13 @@ describe('parseRoute', () => {
     ['/console/audit', { page: 'audit' }],
     ['/console/tokens', { page: 'tokens' }],
     ['/console/my-devices', { page: 'my-devices' }],
+    ['/console/apps/orders/inventory', { page: 'inventory', app: 'orders' }],
+    ['/console/apps/a%2Fb/inventory', { page: 'inventory', app: 'a/b' }],
   ])('%s', (path, route) => {
     expect(parseRoute(path)).toEqual(route);
   });
 
-  it.each(['/consoleX', '/', '/console/nope', '/console/apps/x', '/console/devices/a/b', '/console/devices/%E0%A4%A', '/console/constructor', '/console/__proto__'])(
+  it.each(['/consoleX', '/', '/console/nope', '/console/apps/x', '/console/devices/a/b', '/console/devices/%E0%A4%A', '/console/constructor', '/console/__proto__', '/console/apps/x/inventory/more', '/console/apps/x/other', '/console/apps//inventory'])(
     'answers not-found for %s',
     (path) => {
       expect(parseRoute(path)).toEqual({ page: 'not-found', path });
@@ -29,7 +31,7 @@ describe('parseRoute', () => {
   );
 
   it('round-trips through pathOf', () => {
-    for (const route of [{ page: 'device', id: 'a b/c?d' }, { page: 'policy', name: 'p#1' }, { page: 'audit' }, { page: 'policy-new' }] as Route[]) {
+    for (const route of [{ page: 'device', id: 'a b/c?d' }, { page: 'policy', name: 'p#1' }, { page: 'audit' }, { page: 'policy-new' }, { page: 'inventory', app: 'o/r d' }] as Route[]) {
       expect(parseRoute(pathOf(route))).toEqual(route);
     }
   });
@@ -57,6 +59,7 @@ describe('roles', () => {
   it('puts a device page under Devices and a policy under Policies', () => {
     expect(sectionOf({ page: 'device', id: 'x' })).toBe('devices');
     expect(sectionOf({ page: 'policy-new' })).toBe('policies');
+    expect(sectionOf({ page: 'inventory', app: 'orders' })).toBe('apps');
   });
 });
 

@@ -10,6 +10,7 @@ export const BASE = '/console';
 export type Route =
   | { page: 'home' }
   | { page: 'apps' }
+  | { page: 'inventory'; app: string }
   | { page: 'policies' }
   | { page: 'policy'; name: string }
   | { page: 'policy-new' }
@@ -32,6 +33,7 @@ const EVERYONE: readonly Role[] = ['admin', 'helpdesk', 'employee'];
 export const PAGE_ROLES: Record<PageName, readonly Role[]> = {
   home: EVERYONE,
   apps: STAFF,
+  inventory: STAFF,
   policies: STAFF,
   policy: STAFF,
   'policy-new': ADMIN,
@@ -59,6 +61,11 @@ export function parseRoute(pathname: string): Route {
   if (pathname !== BASE && !pathname.startsWith(`${BASE}/`)) return notFound;
   const parts = pathname.slice(BASE.length).split('/').filter((p) => p !== '');
   const [first, second, ...rest] = parts;
+  // An HTTP app's API inventory: /console/apps/<id>/inventory.
+  if (first === 'apps' && second !== undefined && rest.length === 1 && rest[0] === 'inventory') {
+    const app = decode(second);
+    return app === undefined || app === '' ? notFound : { page: 'inventory', app };
+  }
   if (rest.length > 0) return notFound;
   if (first === undefined) return { page: 'home' };
   const simple: Record<string, Route> = {
@@ -90,6 +97,8 @@ export function pathOf(route: Route): string {
       return `${BASE}/policies/new`;
     case 'device':
       return `${BASE}/devices/${encodeURIComponent(route.id)}`;
+    case 'inventory':
+      return `${BASE}/apps/${encodeURIComponent(route.app)}/inventory`;
     case 'not-found':
       return route.path;
     default:
@@ -129,6 +138,7 @@ export function navFor(role: Role): NavItem[] {
 /** Which nav item a route belongs to (a device page belongs to Devices). */
 export function sectionOf(route: Route): PageName {
   if (route.page === 'device') return 'devices';
+  if (route.page === 'inventory') return 'apps';
   if (route.page === 'policy' || route.page === 'policy-new') return 'policies';
   return route.page;
 }

@@ -181,3 +181,26 @@ export interface SimulateResult {
   remediation: string[];
   data: Record<string, unknown>;
 }
+
+/** One endpoint of an HTTP app's API inventory (GET /v1/helpdesk/apps/:id/endpoints). */
+export interface InventoryEndpoint {
+  method: string;
+  /** The path template, e.g. `/users/{id}`. */
+  path: string;
+  firstSeen?: string;
+  lastSeen?: string;
+  requests: number;
+  /** Distinct users who called it. */
+  callers: number;
+  /** Responses by status code. */
+  statuses: Record<string, number>;
+  declared: boolean;
+  flag?: 'undeclared' | 'unused';
+}
+
+export interface Inventory {
+  app: string;
+  /** Whether the app has an OpenAPI document (else nothing can be undeclared or unused). */
+  declared: boolean;
+  items: InventoryEndpoint[];
+}

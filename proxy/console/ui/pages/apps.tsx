@@ -65,6 +65,14 @@ export function AppsPage(): JSX.Element {
                       <td>
                         <code>{app.upstream}</code>
                         {app.allowRestrictedUpstream === true ? <span class="tag warn">restricted upstream allowed</span> : null}
+                        {/^https?:\/\//.test(app.upstream) ? (
+                          <>
+                            {' '}
+                            <Link href={`/console/apps/${seg(app.id)}/inventory`} class="small" aria-label={`API inventory of ${app.id}`}>
+                              API inventory
+                            </Link>
+                          </>
+                        ) : null}
                       </td>
                       <td>{app.policy === undefined ? <span class="muted">none (users list only)</span> : <Link href={`/console/policies/${seg(app.policy)}`}>{app.policy}</Link>}</td>
                       <td>

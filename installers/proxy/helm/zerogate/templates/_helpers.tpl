@@ -62,7 +62,7 @@ Otherwise (a seed for one pod's volume): the CA.
 */}}
 {{- define "zerogate.requiredKeys" -}}
 {{- if include "zerogate.shared" . -}}
-ca.pem ca.key session-signing-key.json console-cookie-key
+ca.pem ca.key session-signing-key.json console-cookie-key assertion-signing-key.json
 {{- if and (not .Values.existingConfigSecret) (not (dig "identity" "oidc" "" (.Values.config | default dict))) }} idp-keys.json console-client-secret{{ end }}
 {{- else -}}
 ca.pem ca.key

@@ -1,0 +1,264 @@
+/**
+ * Clientless browser access end to end (issue 8 item 3, docs/clientless.md): a real proxy with
+ * its embedded IdP, the real sample API as the upstream (it verifies the proxy's assertion with
+ * the JWKS), and Debian's chromium driven by playwright-core. Nobody here has an agent.
+ *
+ * - Signed out, /a/orders/whoami shows a sign-in page; the person signs in through the console
+ *   flow (password + TOTP on the IdP's pages) and lands on the sample API's /whoami, which
+ *   verified an assertion with `via: browser` and no device, and saw none of the proxy's cookies.
+ * - An app whose policy requires posture answers 403 with the readable "managed device
+ *   required" page (the required checks, what to do, each reason with its remediation).
+ * - A non-clientless app is 404; a policy refusing the user is a 403 page with its reasons.
+ * - A POST from another site is refused (ZG_ERR_CONSOLE_CSRF) and never reaches the app; the
+ *   same POST from the app's own page does. A link from another site reaches the app.
+ * - An admin sees the orders app's API inventory in the console.
+ *
+ * Screenshots: test-results/screenshots/clientless-*.png. No page may log a CSP violation.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, Response } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REASONS } from '../../shared/reasons.ts';
+import { launchChromium, screenshot, signInOnIdpPages, spkiHash } from '../helpers/browser.ts';
+import { configUsers, consoleUser } from '../helpers/console.ts';
+import { openPerson, type PersonPage } from '../helpers/console-browser.ts';
+import { SAMPLE_API_OPENAPI, startSampleApi, type SampleApi } from '../helpers/sample-api.ts';
+import { startStack, waitFor, type Stack } from '../helpers/stack.ts';
+
+const EVE = consoleUser('eve', ['staff']);
+const ADA = consoleUser('ada', ['admin', 'staff']);
+const SHOT = 'clientless';
+
+let stack: Stack;
+let origin: string;
+let api: SampleApi;
+let browser: Browser;
+let elsewhere: { server: Server; origin: string; html: string };
+const people: PersonPage[] = [];
+let eve: PersonPage;
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Another site (another host name: `localhost`, not the proxy's `127.0.0.1`) serving one page. */
+async function startOtherSite(): Promise<typeof elsewhere> {
+  const state = { html: '<!doctype html><title>other</title>' };
+  const server = createHttpServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(state.html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const site = { server, origin: `http://localhost:${(server.address() as AddressInfo).port}` };
+  return Object.defineProperty(site, 'html', { get: () => state.html, set: (v: string) => (state.html = v) }) as typeof elsewhere;
+}
+
+async function auditOf(type: string, app: string) {
+  return (await stack.proxy.store.queryAudit({ type, limit: 100 })).filter((e) => e.app === app);
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  const proxyUrl = `https://127.0.0.1:${port}`;
+  const stackCa = { value: '' };
+  // The sample API fetches the JWKS lazily, at its first /whoami: the CA is known by then.
+  api = await startSampleApi({
+    proxyJwksUrl: `${proxyUrl}/.well-known/zerogate/jwks.json`,
+    get ca() {
+      return stackCa.value;
+    },
+  } as Parameters<typeof startSampleApi>[0]);
+  const upstream = api.url;
+  stack = await startStack({
+    server: { listen: `127.0.0.1:${port}`, hostnames: ['127.0.0.1', 'localhost'] },
+    identity: { users: await configUsers([EVE, ADA]) },
+    apps: [
+      // Its OpenAPI document makes discovery flag undeclared endpoints; validation only reports them.
+      { id: 'orders', name: 'Orders', upstream, policy: 'staff', http: { clientless: true, openapi: SAMPLE_API_OPENAPI, requestValidation: 'report' } },
+      { id: 'payroll', name: 'Payroll', upstream, policy: 'managed', http: { clientless: true } },
+      { id: 'vault', name: 'Vault', upstream, policy: 'nobody', http: { clientless: true } },
+      { id: 'legacy', name: 'Legacy', upstream, policy: 'staff' },
+    ],
+    policies: {
+      staff: { allow: [{ groups: ['staff'] }], require: { mfa: true } },
+      managed: { allow: [{ groups: ['staff'] }], require: { posture: { maxAge: '5m', diskEncryption: true, firewall: true } } },
+      nobody: { allow: [{ users: ['carol'] }] },
+    },
+  } as Parameters<typeof startStack>[0]);
+  origin = stack.proxy.config.server.publicUrl;
+  stackCa.value = stack.proxy.pki.ca.certPem;
+  elsewhere = await startOtherSite();
+  browser = await launchChromium([spkiHash(readFileSync(join(stack.proxy.config.dataDir, 'server.pem'), 'utf8'))]);
+  eve = await openPerson(browser);
+  people.push(eve);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(people.map((p) => p.close().catch(() => undefined)));
+  await browser?.close();
+  await stack?.close();
+  await api?.close();
+  await new Promise<void>((resolve) => (elsewhere === undefined ? resolve() : elsewhere.server.close(() => resolve())));
+});
+
+function expectNoCsp(who: PersonPage): void {
+  expect(who.problems.csp).toEqual([]);
+}
+
+describe('clientless browser access in a real browser', () => {
+  it('signed out shows a sign-in page; the sign-in leads to the app, which verifies a browser assertion with no device', async () => {
+    const { page } = eve;
+    eve.expect(401);
+    const first = await page.goto(`${origin}/a/orders/whoami`);
+    expect(first?.status()).toBe(401);
+    expect(first?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.getByRole('heading', { name: 'Sign in to continue' }).waitFor();
+    const link = page.getByRole('link', { name: 'Sign in' });
+    expect(await link.getAttribute('href')).toBe(`/console/login?next=${encodeURIComponent('/a/orders/whoami')}`);
+    await screenshot(page, `${SHOT}-signed-out`);
+    const landed = page.waitForResponse((r) => r.url() === `${origin}/a/orders/whoami` && r.request().isNavigationRequest() && r.status() === 200);
+    await link.click();
+    await page.getByLabel('Username').waitFor();
+    await signInOnIdpPages(page, EVE, `${SHOT}-idp`);
+    const whoami = (await (await landed).json()) as { claims: Record<string, unknown>; headers: Record<string, string> };
+    await screenshot(page, `${SHOT}-orders-whoami`);
+    expect(whoami.claims.sub).toBe('eve');
+    expect(whoami.claims.via).toBe('browser');
+    expect(whoami.claims.aud).toBe('orders');
+    expect(whoami.claims.device).toBeUndefined();
+    expect(whoami.claims.posture).toBe('none');
+    expect(whoami.claims.groups).toEqual(['staff']);
+    // The proxy's session cookie never reaches the app.
+    expect(whoami.headers.cookie ?? '').not.toContain('__Host-zg');
+    // The app saw the path without the /a/orders prefix.
+    expect(api.requests.at(-1)?.url).toBe('/whoami');
+    await waitFor(async () => (await auditOf('http.allow', 'orders')).length > 0, 5_000, 'http.allow');
+    const [event] = await auditOf('http.allow', 'orders');
+    expect(event?.user).toBe('eve');
+    expect(event?.detail?.via).toBe('browser');
+    expectNoCsp(eve);
+  });
+
+  it('an app whose policy requires posture answers a readable "managed device required" page', async () => {
+    const { page } = eve;
+    eve.expect(403);
+    const before = api.requests.length;
+    const response = (await page.goto(`${origin}/a/payroll/`)) as Response;
+    expect(response.status()).toBe(403);
+    expect(response.headers()['x-zerogate-error']).toBe('ZG_ERR_HTTP_DEVICE_REQUIRED');
+    await page.getByRole('heading', { name: 'A managed device is required' }).waitFor();
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('Payroll can only be used from a managed device');
+    expect(text).toContain('Install the Zerogate agent');
+    expect(text).toContain('zerogate login');
+    expect(text).toContain('ZG_ERR_HTTP_DEVICE_REQUIRED');
+    const checks = await page.getByTestId('required-checks').locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('data-check')));
+    expect(checks).toEqual(['posture-max-age', 'disk-encryption', 'firewall']);
+    const reasons = page.getByTestId('reasons');
+    expect(await reasons.locator('li[data-reason="posture-missing"]').innerText()).toContain(REASONS['posture-missing'].remediation);
+    await screenshot(page, `${SHOT}-payroll-device-required`);
+    expect(api.requests.length).toBe(before);
+    await waitFor(async () => (await auditOf('http.deny', 'payroll')).length > 0, 5_000, 'http.deny');
+    const [deny] = await auditOf('http.deny', 'payroll');
+    expect(deny?.user).toBe('eve');
+    expect(deny?.reasons).toContain('posture-missing');
+    expect(deny?.detail?.via).toBe('browser');
+    expect(deny?.detail?.code).toBe('ZG_ERR_HTTP_DEVICE_REQUIRED');
+    expectNoCsp(eve);
+  });
+
+  it('a non-clientless app is 404 and a policy that does not admit the user is a 403 page with the reason', async () => {
+    const { page } = eve;
+    eve.expect(404);
+    eve.expect(403);
+    const missing = (await page.goto(`${origin}/a/legacy/`)) as Response;
+    expect(missing.status()).toBe(404);
+    await page.getByRole('heading', { name: 'App not found' }).waitFor();
+    await screenshot(page, `${SHOT}-legacy-not-found`);
+    expect((await page.goto(`${origin}/a/no-such-app/`))?.status()).toBe(404);
+    const refused = (await page.goto(`${origin}/a/vault/`)) as Response;
+    expect(refused.status()).toBe(403);
+    expect(refused.headers()['x-zerogate-error']).toBe('ZG_ERR_POLICY_DENIED');
+    expect(await page.locator('li[data-reason="user-not-allowed"]').innerText()).toContain(REASONS['user-not-allowed'].remediation);
+    await screenshot(page, `${SHOT}-vault-user-not-allowed`);
+    expectNoCsp(eve);
+  });
+
+  it('refuses a POST from another site before the app, and lets the app\'s own page POST', async () => {
+    const { page } = eve;
+    eve.expect(403);
+    const before = api.requests.length;
+    elsewhere.html = `<!doctype html><title>other site</title><form method="post" action="${origin}/a/orders/users" enctype="text/plain"><input name='{"name":"x","email":"x@example.com","pad":"' value='"}'><button>Send</button></form>`;
+    await page.goto(`${elsewhere.origin}/`);
+    const refusedNav = page.waitForResponse((r) => r.url() === `${origin}/a/orders/users` && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const refused = await refusedNav;
+    expect(refused.status()).toBe(403);
+    expect(refused.headers()['x-zerogate-error']).toBe('ZG_ERR_CONSOLE_CSRF');
+    await page.getByRole('heading', { name: 'Request refused' }).waitFor();
+    await screenshot(page, `${SHOT}-cross-site-post-refused`);
+    expect(api.requests.length).toBe(before);
+    // The same change from the app's own page (same origin) reaches the app.
+    await page.goto(`${origin}/a/orders/health`);
+    const created = await page.evaluate(async () => {
+      const r = await fetch('/a/orders/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Zoe', email: 'zoe@example.com' }) });
+      return { status: r.status, body: (await r.json()) as { name?: string } };
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.name).toBe('Zoe');
+    expect(api.requests.at(-1)).toMatchObject({ method: 'POST', url: '/users' });
+    expectNoCsp(eve);
+  });
+
+  it('a link from another site reaches the app (one same-origin refresh brings the SameSite=Strict cookie)', async () => {
+    const { page } = eve;
+    elsewhere.html = `<!doctype html><title>intranet</title><a href="${origin}/a/orders/users/7">Open user 7</a>`;
+    await page.goto(`${elsewhere.origin}/`);
+    const landed = page.waitForResponse((r) => r.url() === `${origin}/a/orders/users/7` && r.status() === 200);
+    await page.getByRole('link', { name: 'Open user 7' }).click();
+    const user = (await (await landed).json()) as { id: number };
+    expect(user.id).toBe(7);
+    await screenshot(page, `${SHOT}-link-from-other-site`);
+  });
+
+  it('an admin sees the orders app\'s API inventory with templated endpoints and flags', async () => {
+    const admin = await openPerson(browser);
+    people.push(admin);
+    const { page } = admin;
+    await page.goto(`${origin}/console/apps/orders/inventory`);
+    await page.getByRole('heading', { name: 'Sign in to Zerogate' }).waitFor();
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByLabel('Username').waitFor();
+    await signInOnIdpPages(page, ADA);
+    await page.getByRole('heading', { name: 'API inventory of orders' }).waitFor();
+    const table = page.getByTestId('inventory-table');
+    await table.waitFor();
+    // Eve called /users/7 above: discovery lists it as a template.
+    const row = table.locator('tr[data-endpoint="GET /users/{id}"]');
+    await row.waitFor();
+    expect(Number(await row.locator('td').nth(2).innerText())).toBeGreaterThanOrEqual(1);
+    // /whoami is declared in the sample API's document; /internal/debug is not: call it and reload.
+    await page.evaluate(() => fetch('/a/orders/internal/debug').then((r) => r.status));
+    await page.reload();
+    const debug = table.locator('tr[data-endpoint="GET /internal/debug"]');
+    await debug.waitFor();
+    expect(await debug.locator('[data-flag]').getAttribute('data-flag')).toBe('undeclared');
+    expect(await debug.locator('[data-flag]').innerText()).toContain('undeclared');
+    // Declared in the document, never called.
+    expect(await table.locator('tr[data-endpoint="GET /orders/{orderId}"] [data-flag]').getAttribute('data-flag')).toBe('unused');
+    const download = page.getByTestId('download-openapi');
+    expect(await download.getAttribute('href')).toBe('/v1/helpdesk/apps/orders/endpoints/openapi');
+    const doc = await page.evaluate(async (href) => (await (await fetch(href!)).json()) as { openapi?: string; paths?: Record<string, unknown> }, await download.getAttribute('href'));
+    expect(doc.openapi).toMatch(/^3\.1/);
+    expect(Object.keys(doc.paths ?? {})).toContain('/users/{id}');
+    await screenshot(page, `${SHOT}-console-inventory`);
+    expectNoCsp(admin);
+  });
+});
