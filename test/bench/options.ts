@@ -6,9 +6,10 @@ export type PathName = (typeof PATHS)[number];
 
 /**
  * The parts of a run: the data plane side by side, continuous verification (verification.ts),
- * and the load run (load-run.ts: many agents and streams on one proxy).
+ * the load run (load-run.ts: many agents and streams on one proxy), and HTTP apps (http-run.ts:
+ * requests per second and latency of an http:// app through the agent and proxy versus direct).
  */
-export const SECTIONS = ['dataplane', 'verification', 'load'] as const;
+export const SECTIONS = ['dataplane', 'verification', 'load', 'http'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 const MiB = 1024 * 1024;
@@ -26,7 +27,26 @@ export interface Plan {
   opens: { concurrency: number; durationMs: number; warmupMs: number };
   verification: VerificationPlan;
   load: LoadPlan;
+  http: HttpPlan;
 }
+
+/** The HTTP section (http-run.ts, docs/bench.md). */
+export interface HttpPlan {
+  /** Keep-alive connections of the closed-loop client, each with one request in flight. */
+  connections: number;
+  /** Length of each measurement. */
+  durationMs: number;
+  /** Untimed load on each path and endpoint before its first measurement. */
+  warmupMs: number;
+  /** Measurements of each path and endpoint, interleaved (direct, proxied, direct, ...); figures are their medians. */
+  runs: number;
+}
+
+/** About 2.5 minutes: 2 endpoints x 2 paths x 3 runs x 10 s, plus warm-up and set-up. */
+export const HTTP_PLAN: HttpPlan = { connections: 16, durationMs: 10_000, warmupMs: 2_000, runs: 3 };
+
+/** A smoke configuration of the same harness (test/bench/http-run.test.ts): seconds. */
+export const HTTP_SMOKE_PLAN: HttpPlan = { connections: 2, durationMs: 1_000, warmupMs: 200, runs: 1 };
 
 /** The continuous-verification section (verification.ts, docs/bench.md). */
 export interface VerificationPlan {
@@ -108,6 +128,7 @@ export const DEFAULT_PLAN: Plan = {
   opens: { concurrency: 64, durationMs: 10_000, warmupMs: 2_000 },
   verification: VERIFICATION_PLAN,
   load: LOAD_PLAN,
+  http: HTTP_PLAN,
 };
 
 /** About half a minute: the same figures with fewer bytes, connections and seconds. */
@@ -121,6 +142,7 @@ export const QUICK_PLAN: Plan = {
   opens: { concurrency: 64, durationMs: 1_500, warmupMs: 500 },
   verification: VERIFICATION_PLAN,
   load: LOAD_PLAN,
+  http: { ...HTTP_PLAN, durationMs: 3_000, warmupMs: 1_000 },
 };
 
 export interface Options {
@@ -137,12 +159,15 @@ export const USAGE = `usage: npm run bench -- [options]
 
   --quick            a short data-plane run (~30 s instead of 2-4 min): fewer bytes, connections
                      and seconds (the verification section, ~40 s, is the same in both modes)
-  --runs N           repetitions of each throughput figure (default 3; the median is reported)
+  --runs N           repetitions of each throughput figure and of each HTTP measurement (default
+                     3; the median is reported)
   --paths LIST       comma-separated subset of direct,stunnel,zerogate (default: all)
   --only SECTION     run one section: dataplane (the paths above), verification (revocation and
                      posture-failure latency with 100 agents and 1,000 live streams, policy
-                     evaluation time, proxy memory) or load (1,000 agents holding 10,000 streams
-                     on one proxy: memory per stream, stream-open latency, errors); default: all
+                     evaluation time, proxy memory), load (1,000 agents holding 10,000 streams
+                     on one proxy: memory per stream, stream-open latency, errors) or http
+                     (an http:// app: requests/s and latency through agent and proxy versus
+                     direct); default: all
   --agents N         load: agents, one mTLS WebSocket each (default 1000)
   --streams-per-agent N
                      load: streams each agent holds (default 10)
@@ -151,6 +176,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --source-addresses N
                      load: loopback addresses the agents share (default: one per agent; fewer
                      shows the proxy's limit of 600 tunnel upgrades per minute per address)
+  --http-connections N
+                     http: keep-alive connections of the closed-loop client (default 16)
+  --http-duration S  http: seconds per measurement (default 10, 3 with --quick); --runs sets
+                     how many measurements of each path and endpoint (default 3)
   --profile          run the proxy and agent with --cpu-prof and print where their CPU time goes
                      (slows them down: use for diagnosis, not for figures)
   --out DIR          where JSON results go (default bench-results)
@@ -174,6 +203,8 @@ export function parseOptions(argv: string[]): Options {
       workers: { type: 'string' },
       'load-opens': { type: 'string' },
       'source-addresses': { type: 'string' },
+      'http-connections': { type: 'string' },
+      'http-duration': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -207,7 +238,22 @@ export function parseOptions(argv: string[]): Options {
     sourceAddresses: integerOption(values['source-addresses'], '--source-addresses', 1, 50_000) ?? base.load.sourceAddresses,
   };
   if (load.workers > load.agents) load.workers = load.agents;
-  return { help: values.help, plan: { ...base, runs, load }, paths, sections, outDir: values.out, profile: values.profile };
+  const httpSeconds = numberOption(values['http-duration'], '--http-duration', 0.2, 600);
+  const http: HttpPlan = {
+    ...base.http,
+    runs: values.runs === undefined ? base.http.runs : runs,
+    connections: integerOption(values['http-connections'], '--http-connections', 1, 1000) ?? base.http.connections,
+    ...(httpSeconds === undefined ? {} : { durationMs: Math.round(httpSeconds * 1000) }),
+  };
+  return { help: values.help, plan: { ...base, runs, load, http }, paths, sections, outDir: values.out, profile: values.profile };
+}
+
+/** A number option within [min, max], or undefined when not given. */
+function numberOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new TypeError(`${name} must be a number from ${min} to ${max}`);
+  return n;
 }
 
 /** An integer option within [min, max], or undefined when not given. */

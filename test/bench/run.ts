@@ -12,10 +12,12 @@
  * latency with 100 agents holding 1,000 live streams, policy evaluation time, proxy memory.
  * Then the load section (load-run.ts): 1,000 agents holding 10,000 streams on one proxy, its
  * memory per stream, stream-open latency under that load, and errors (must be 0).
- * `--only dataplane`, `--only verification` or `--only load` runs one section.
+ * Then the HTTP section (http-run.ts): an http:// app's requests per second and latency through
+ * the agent and proxy versus direct, for a small and a large answer, and errors (must be 0).
+ * `--only dataplane`, `--only verification`, `--only load` or `--only http` runs one section.
  * Prints a table to stdout (progress to stderr) and writes bench-results/<timestamp>.json and
  * bench-results/latest.json. Missed targets never fail the run; a broken path, or any error in
- * the load section, does.
+ * the load or HTTP section, does.
  * See docs/bench.md.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -48,6 +50,7 @@ import {
 } from './report.ts';
 import { round } from './stats.ts';
 import { findStunnel, startStunnel, STUNNEL_INSTALL_HINT, type RunningStunnel } from './stunnel.ts';
+import { formatHttp, runHttp } from './http-run.ts';
 import { formatLoad, runLoad } from './load-run.ts';
 import { runVerification } from './verification.ts';
 import { startZerogate, type RunningZerogate } from './zerogate.ts';
@@ -113,17 +116,18 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
   const machine = machineInfo();
   const git = gitInfo(REPO);
   const dataplane = options.sections.includes('dataplane');
-  progress(`${plan.mode} run: ${dataplane ? `paths ${options.paths.join(', ')}` : 'data plane skipped'}${options.sections.includes('verification') ? ', then continuous verification' : ''}${options.sections.includes('load') ? `, then load (${plan.load.agents} agents x ${plan.load.streamsPerAgent} streams)` : ''}; ${machine.cpus} cores, node ${machine.node}; temp dir ${dir}`);
+  progress(`${plan.mode} run: ${dataplane ? `paths ${options.paths.join(', ')}` : 'data plane skipped'}${options.sections.includes('verification') ? ', then continuous verification' : ''}${options.sections.includes('load') ? `, then load (${plan.load.agents} agents x ${plan.load.streamsPerAgent} streams)` : ''}${options.sections.includes('http') ? `, then HTTP apps (${plan.http.connections} connections, ${plan.http.durationMs / 1000} s x ${plan.http.runs} runs per path and endpoint)` : ''}; ${machine.cpus} cores, node ${machine.node}; temp dir ${dir}`);
   const busyBefore = await busyCores(QUIET_CHECK_MS);
   if (busyBefore !== undefined && busyBefore >= BUSY_WARNING_CORES) {
     progress(`warning: other processes keep ${busyBefore.toFixed(2)} cores busy: figures will be low and noisy (see "other" in the CPU lines)`);
   }
 
   if (!dataplane) {
-    // `--only verification` or `--only load`: those sections alone, with the same header fields in their JSON.
+    // `--only verification`, `--only load` or `--only http`: those sections alone, with the same header fields in their JSON.
     const verification = options.sections.includes('verification') ? await verificationSection(join(dir, 'verification'), options, cleanup) : undefined;
     const loadRun = options.sections.includes('load') ? await loadSection(join(dir, 'load'), options, cleanup, profileDir) : undefined;
-    const anomalies = [...(verification?.anomalies ?? []), ...(loadRun?.anomalies ?? [])];
+    const httpRun = options.sections.includes('http') ? await httpSection(join(dir, 'http'), options, cleanup, profileDir) : undefined;
+    const anomalies = [...(verification?.anomalies ?? []), ...(loadRun?.anomalies ?? []), ...(httpRun?.anomalies ?? [])];
     if (busyBefore !== undefined && busyBefore >= BUSY_WARNING_CORES) {
       anomalies.unshift(`before the run other processes kept ${busyBefore.toFixed(2)} cores busy: the machine was not quiet`);
     }
@@ -137,16 +141,17 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
       config: { plan, sections: options.sections },
       ...(verification === undefined ? {} : { verification: verification.json }),
       ...(loadRun === undefined ? {} : { load: loadRun.json }),
+      ...(httpRun === undefined ? {} : { http: httpRun.json }),
       anomalies,
     };
     const file = writeJson(outDir, timestamp, document);
-    const names = options.sections.map((s) => (s === 'verification' ? 'continuous verification' : s)).join(' and ');
+    const names = options.sections.map((s) => (s === 'verification' ? 'continuous verification' : s === 'http' ? 'HTTP apps' : s)).join(' and ');
     const title = `Zerogate bench, ${names} only: ${plan.mode} run, ${started.toISOString()}, commit ${git.commit?.slice(0, 12) ?? 'unknown'}${git.dirty ? ` + ${git.changedFiles.length} uncommitted file(s)` : ''}`;
     const context = `machine: ${machine.cpuModel}, ${machine.cpus} cores, ${machine.os} ${machine.kernel}; node ${machine.node} (OpenSSL ${machine.openssl})`;
-    const texts = [verification?.text, loadRun?.text].filter((t): t is string => t !== undefined).join('\n\n');
+    const texts = [verification?.text, loadRun?.text, httpRun?.text].filter((t): t is string => t !== undefined).join('\n\n');
     const tail = anomalies.length === 0 ? '' : `\n\nanomalies\n${anomalies.map((a) => `  - ${a}`).join('\n')}`;
     process.stdout.write(`\n${title}\n${context}\n\n${texts}${tail}\n\nJSON: ${file} (and ${join(outDir, 'latest.json')})\n`);
-    failOnSectionErrors(verification, loadRun);
+    failOnSectionErrors(verification, loadRun, httpRun);
     return;
   }
 
@@ -233,6 +238,7 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
 
   const verification = options.sections.includes('verification') ? await verificationSection(join(dir, 'verification'), options, cleanup) : undefined;
   const loadRun = options.sections.includes('load') ? await loadSection(join(dir, 'load'), options, cleanup, profileDir) : undefined;
+  const httpRun = options.sections.includes('http') ? await httpSection(join(dir, 'http'), options, cleanup, profileDir) : undefined;
 
   const figures = Object.fromEntries(PATHS.map((p) => [p, figuresOf(samples.get(p))])) as Record<PathName, Figures>;
   const ratios = ratiosOf(figures);
@@ -248,6 +254,7 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
   for (const [path, note] of Object.entries(pathNotes)) anomalies.push(`${path}: ${note}, its figures are null`);
   if (verification !== undefined) anomalies.push(...verification.anomalies);
   if (loadRun !== undefined) anomalies.push(...loadRun.anomalies);
+  if (httpRun !== undefined) anomalies.push(...httpRun.anomalies);
 
   const finished = new Date();
   const document = {
@@ -274,6 +281,7 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
     memoryMiB: memory,
     ...(verification === undefined ? {} : { verification: verification.json }),
     ...(loadRun === undefined ? {} : { load: loadRun.json }),
+    ...(httpRun === undefined ? {} : { http: httpRun.json }),
     anomalies,
   };
   const file = writeJson(outDir, timestamp, document);
@@ -296,7 +304,8 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
   });
   const verificationText = verification === undefined ? '' : `\n\n${verification.text}`;
   const loadText = loadRun === undefined ? '' : `\n\n${loadRun.text}`;
-  process.stdout.write(`\n${table}${verificationText}${loadText}\n\nJSON: ${file} (and ${join(outDir, 'latest.json')})\n`);
+  const httpText = httpRun === undefined ? '' : `\n\n${httpRun.text}`;
+  process.stdout.write(`\n${table}${verificationText}${loadText}${httpText}\n\nJSON: ${file} (and ${join(outDir, 'latest.json')})\n`);
 
   if (profileDir !== undefined && zerogate !== undefined) {
     // V8 writes the profiles when the processes exit.
@@ -318,14 +327,15 @@ async function bench(options: Options, cleanup: Cleanup): Promise<void> {
       for (const { name, profile } of profiles) process.stdout.write(`${formatProfile(name, summarizeProfile(profile, phaseWindows))}\n`);
     }
   }
-  failOnSectionErrors(verification, loadRun);
+  failOnSectionErrors(verification, loadRun, httpRun);
 }
 
-/** After the JSON is written: a broken section, or a load run with errors, fails the run. */
-function failOnSectionErrors(verification: { error?: string } | undefined, load: { error?: string } | undefined): void {
+/** After the JSON is written: a broken section, or a load or HTTP run with errors, fails the run. */
+function failOnSectionErrors(verification: { error?: string } | undefined, load: { error?: string } | undefined, http?: { error?: string }): void {
   const failures = [
     ...(verification?.error === undefined ? [] : [`continuous verification: ${verification.error}`]),
     ...(load?.error === undefined ? [] : [`load: ${load.error}`]),
+    ...(http?.error === undefined ? [] : [`http: ${http.error}`]),
   ];
   if (failures.length > 0) throw new Error(failures.join('\n'));
 }
@@ -370,6 +380,44 @@ async function loadSection(
       json: { plan, error: message },
       text: `load: FAILED: ${message.split('\n')[0] ?? ''}`,
       anomalies: [`load: the section failed: ${message.split('\n')[0] ?? ''}`],
+      error: message,
+    };
+  }
+}
+
+/**
+ * The HTTP section (http-run.ts): its JSON, its text and its anomalies. Like the load section, a
+ * broken run is reported rather than thrown; `error` is also set when the run counted errors,
+ * which must be 0.
+ */
+async function httpSection(
+  dir: string,
+  options: Options,
+  cleanup: Cleanup,
+  profileDir: string | undefined,
+): Promise<{ json: Record<string, unknown>; text: string; anomalies: string[]; error?: string }> {
+  const plan = options.plan.http;
+  // `--profile`: the HTTP section's proxy and agent under the CPU profiler; summarised over its proxied runs.
+  const httpProfileDir = profileDir === undefined ? undefined : join(profileDir, 'http');
+  progress(`http: an http:// app direct and through agent and proxy, ${plan.connections} keep-alive connections, ${plan.durationMs / 1000} s per measurement`);
+  try {
+    const { profileText, ...section } = await runHttp({ dir, plan, cleanup, progress, ...(httpProfileDir === undefined ? {} : { profileDir: httpProfileDir }) });
+    const failed = section.errors.total > 0 ? { error: `${section.errors.total} errors during the HTTP run (must be 0); first: ${section.errors.first[0] ?? ''}` } : {};
+    const anomalies = [...(httpProfileDir === undefined ? [] : ['--profile was on: the proxy and agent ran under the CPU profiler, so their figures are lower than usual']), ...section.anomalies];
+    return {
+      json: { ...section, anomalies },
+      text: `${formatHttp({ ...section, anomalies })}${profileText === undefined ? '' : `\n\n${profileText}`}`,
+      anomalies: anomalies.map((a) => `http: ${a}`),
+      ...failed,
+    };
+  } catch (error) {
+    if (cleanup.interrupted) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    progress(`http failed: ${message}`);
+    return {
+      json: { plan, error: message },
+      text: `HTTP apps: FAILED: ${message.split('\n')[0] ?? ''}`,
+      anomalies: [`http: the section failed: ${message.split('\n')[0] ?? ''}`],
       error: message,
     };
   }
