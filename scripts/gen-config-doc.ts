@@ -221,14 +221,17 @@ while the proxy is up (they share its store).
 
   \`\`\`text
   error ZG_ERR_CONFIG_INVALID: invalid config /etc/zerogate/zerogate.yaml (2 errors):
-    /etc/zerogate/zerogate.yaml:2:3: server.listn: unknown key "listn" (expected one of: listen, hostnames, publicUrl, tls); did you mean "listen"?
+    /etc/zerogate/zerogate.yaml:2:3: server.listn: unknown key "listn" (expected one of: listen, hostnames, publicUrl, appsUrl, tls); did you mean "listen"?
     /etc/zerogate/zerogate.yaml:4:15: limits.maxStreams: expected an integer from 1 to 65536, found 0
   \`\`\`
 
 **Checks beyond the table.** Besides the bounds below, the proxy checks: \`server.hostnames\`
 are DNS names or IP addresses (no wildcards) without duplicates; without \`server.tls\`, the
 host of \`server.publicUrl\` must be one of \`server.hostnames\` (the generated certificate names
-only those); \`enrollment.tokenTtl\` is at most \`enrollment.maxTokenTtl\`; app ids are unique;
+only those); so must the host of \`server.appsUrl\`, which must also differ from
+the host of \`server.publicUrl\`, and is required by any app with \`http.clientless: true\` (clientless apps
+are served on their own origin, never the console's: [clientless.md](clientless.md));
+\`enrollment.tokenTtl\` is at most \`enrollment.maxTokenTtl\`; app ids are unique;
 an app's \`policy\` names an entry of \`policies\`; an upstream is \`tcp://host:port\` (port
 required, nothing after it) or \`http(s)://host[:port][/path]\`, never with \`user:password@\`
 or a \`#fragment\`.
@@ -263,8 +266,9 @@ their defaults.
 # /etc/zerogate/zerogate.yaml
 server:
   listen: "0.0.0.0:8443"                    # one TLS port: API, enrolment and tunnel
-  hostnames: [zerogate.example.com, 10.0.0.5]
+  hostnames: [zerogate.example.com, apps.zerogate.example.com, 10.0.0.5]
   publicUrl: https://zerogate.example.com:8443
+  appsUrl: https://apps.zerogate.example.com:8443   # clientless apps' own origin (docs/clientless.md); unset: no clientless
   # An admin-supplied certificate instead of the generated one (paths relative to this file).
   # With it, publicUrl may name any host the certificate covers.
   # tls:

@@ -48,8 +48,10 @@ describe('parseAppDefinition: the http block through the API', () => {
   const document = { openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/health': { get: { responses: { '200': { description: 'ok' } } } } } };
 
   it('takes gateway settings with an inline OpenAPI document', () => {
-    const parsed = parseAppDefinition({ id: 'api', upstream: 'http://api.internal:8080', http: { openapi: document, requestValidation: 'enforce', clientless: true } }, {});
+    const parsed = parseAppDefinition({ id: 'api', upstream: 'http://api.internal:8080', http: { openapi: document, requestValidation: 'enforce', clientless: true } }, {}, { clientlessAllowed: true });
     expect(parsed).toMatchObject({ ok: true, app: { http: { requestValidation: 'enforce', clientless: true, openapi: { document: { paths: { '/health': {} } } } } } });
+    // Clientless needs the apps origin (server.appsUrl) of the running proxy.
+    expect(parseAppDefinition({ id: 'api', upstream: 'http://api.internal:8080', http: { clientless: true } }, {})).toMatchObject({ ok: false, message: expect.stringMatching(/^http\.clientless: expected false while server\.appsUrl is unset/) });
   });
 
   it('never reads a file named by an API caller, and refuses unknown keys', () => {

@@ -56,6 +56,8 @@ export interface Catalog {
 export interface CatalogBase {
   apps: readonly AppConfig[];
   policies: Readonly<Record<string, PolicyConfig>>;
+  /** Whether `server.appsUrl` is set: only then may an app be reachable clientless (docs/clientless.md). */
+  clientlessAllowed?: boolean;
 }
 
 export interface CatalogRows {
@@ -96,12 +98,23 @@ function appPath(path: string): string {
  * Parses an app definition with the config loader's own rules (a one-app config), so the API
  * accepts exactly what a config file would; its policy must be one of `policies`.
  */
-export function parseAppDefinition(definition: AppDefinition, policies: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>): AppParse {
-  const { id, name, upstream, users, http } = definition;
+export function parseAppDefinition(
+  definition: AppDefinition,
+  policies: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>,
+  options: { clientlessAllowed?: boolean } = {},
+): AppParse {
+  const { id, name, upstream, users } = definition;
+  // `clientless` depends on the server (server.appsUrl), which a one-app config does not have:
+  // judged here against the running proxy's config instead.
+  const { clientless, ...http } = (definition.http ?? {}) as Record<string, unknown>;
+  if (clientless !== undefined && typeof clientless !== 'boolean') return { ok: false, message: `http.clientless: expected true or false, found ${JSON.stringify(clientless)}` };
+  if (clientless === true && options.clientlessAllowed !== true) {
+    return { ok: false, message: 'http.clientless: expected false while server.appsUrl is unset: clientless apps are served from their own origin (docs/clientless.md)' };
+  }
   let app: AppConfig | undefined;
   try {
     // readFiles: false: an admin API caller must never make the proxy read a local file.
-    const input = { id, upstream, ...(name === undefined ? {} : { name }), ...(users === undefined ? {} : { users }), ...(http === undefined ? {} : { http }) };
+    const input = { id, upstream, ...(name === undefined ? {} : { name }), ...(users === undefined ? {} : { users }), ...(definition.http === undefined ? {} : { http }) };
     app = defaultConfig({ apps: [input] }, undefined, { readFiles: false }).apps[0];
   } catch (error) {
     if (!isZerogateError(error) || error.code !== 'ZG_ERR_CONFIG_INVALID') throw error;
@@ -109,6 +122,7 @@ export function parseAppDefinition(definition: AppDefinition, policies: Readonly
     return { ok: false, message: issue === undefined ? 'the app is not valid' : `${appPath(issue.path)}: expected ${issue.expected}, found ${issue.found}` };
   }
   if (app === undefined) throw new TypeError('the config machinery dropped the app');
+  if (clientless === true && app.http !== undefined) app.http.clientless = true;
   if (definition.policy !== undefined) {
     const known = policies instanceof Map ? [...policies.keys()] : Object.keys(policies);
     if (!known.includes(definition.policy)) {
@@ -147,7 +161,7 @@ export function overlayCatalog(base: CatalogBase, rows: CatalogRows): Catalog {
       continue;
     }
     const definition = row.definition as unknown as AppDefinition;
-    const parsed = parseAppDefinition({ ...definition, id: row.id }, policies);
+    const parsed = parseAppDefinition({ ...definition, id: row.id }, policies, { clientlessAllowed: base.clientlessAllowed === true });
     if (!parsed.ok) {
       apps.delete(row.id);
       warnings.push(`app ${row.id} from the store is left out: ${parsed.message}`);
@@ -237,6 +251,11 @@ export class CatalogService {
   }
 
   /** A config reload: the new config under the same store overlay. */
+  /** Whether apps may be published for clientless access (server.appsUrl is set). */
+  get clientlessAllowed(): boolean {
+    return this.#base.clientlessAllowed === true;
+  }
+
   setBase(base: CatalogBase): Promise<Catalog> {
     return this.exclusive(() => {
       this.#base = base;

@@ -112,7 +112,7 @@ export function manageHandlers(deps: ManageDeps): Record<ManageRouteName, Handle
    * Returns the audit detail about a restricted upstream that the body's override allowed.
    */
   async function vetApp(definition: AppDefinition): Promise<{ restrictedUpstream?: true }> {
-    const parsed = parseAppDefinition(definition, catalog.current().policies);
+    const parsed = parseAppDefinition(definition, catalog.current().policies, { clientlessAllowed: catalog.clientlessAllowed });
     if (!parsed.ok) throw badRequest(`the app is not valid: ${parsed.message}`);
     const verdict = await checkUpstream(parsed.app.upstream, deps.upstreamGuard, deps.resolver);
     if (!verdict.restricted) return {};

@@ -108,3 +108,32 @@ describe('anomalies', () => {
     expect(problems('anomalies: { unusualAccess: { learningDays: 0 } }\n')[0]?.path).toBe('anomalies.unusualAccess.learningDays');
   });
 });
+
+describe('server.appsUrl (clientless apps on their own origin)', () => {
+  const server = (appsUrl: string) => `server:\n  listen: 0.0.0.0:8443\n  hostnames: [zerogate.example.com, apps.example.com]\n  publicUrl: https://zerogate.example.com:8443\n  appsUrl: ${appsUrl}\n`;
+
+  it('accepts an https origin named in hostnames, other than publicUrl', () => {
+    const config = parseConfig(server('https://apps.example.com:8443/') + app('{ clientless: true }'), 'zerogate.yaml', dir);
+    expect(config.server.appsUrl).toBe('https://apps.example.com:8443');
+    expect(config.apps[0]?.http?.clientless).toBe(true);
+  });
+
+  it.each([
+    ['https://other.example.com:8443', 'server.hostnames'],
+    ['https://zerogate.example.com:8443', 'other than server.publicUrl'],
+    ['https://zerogate.example.com:9443', 'other than server.publicUrl'],
+    ['http://apps.example.com:8443', 'https://'],
+    ['https://apps.example.com:8443/a/', 'without a path'],
+  ])('refuses %s', (url, expected) => {
+    const found = problems(server(url));
+    expect(found.map((issue) => issue.path)).toContain('server.appsUrl');
+    expect(found.find((issue) => issue.path === 'server.appsUrl')?.expected).toContain(expected);
+  });
+
+  it('refuses a clientless app while server.appsUrl is unset, saying why', () => {
+    const found = problems(app('{ clientless: true }'));
+    const issue = found.find((i) => i.path === 'apps[0].http.clientless');
+    expect(issue?.expected).toContain('server.appsUrl');
+    expect(issue?.expected).toContain('console');
+  });
+});

@@ -257,7 +257,7 @@ describe('parseConfig: errors name the file, path, line, expected and found', ()
     const issue = onlyIssue('server:\n  listen: "0.0.0.0:8443"\n  lisen: "x"\n');
     expect(issue).toMatchObject({ path: 'server.lisen', line: 3, column: 3, found: '"lisen"' });
     expect(issue.message).toBe(
-      'zerogate.yaml:3:3: server.lisen: unknown key "lisen" (expected one of: listen, hostnames, publicUrl, tls); did you mean "listen"?',
+      'zerogate.yaml:3:3: server.lisen: unknown key "lisen" (expected one of: listen, hostnames, publicUrl, appsUrl, tls); did you mean "listen"?',
     );
   });
 

@@ -71,7 +71,7 @@ export function resolveConfig(raw: unknown, baseDir: string, issues: ConfigIssue
     });
   }
 
-  return {
+  const config: ProxyConfig = {
     server: resolveServer(ctx, server),
     dataDir: filePath(ctx, ['dataDir'], entry(raw, 'dataDir'), CONFIG_DEFAULTS.dataDir),
     devices: { certTtlMs: duration(ctx, ['devices', 'certTtl'], entry(devices, 'certTtl'), 'certTtl') },
@@ -97,6 +97,21 @@ export function resolveConfig(raw: unknown, baseDir: string, issues: ConfigIssue
     policies,
     anomalies: resolveAnomalies(ctx, entry(raw, 'anomalies')),
   };
+  requireAppsUrl(ctx, config);
+  return config;
+}
+
+/** Clientless access needs its own origin: on the console's it would expose the console's API to the app's scripts. */
+function requireAppsUrl(ctx: Context, config: ProxyConfig): void {
+  if (config.server.appsUrl !== undefined || ctx.issues.has(['server', 'appsUrl'])) return;
+  for (const [index, app] of config.apps.entries()) {
+    if (app.http?.clientless !== true) continue;
+    ctx.issues.add({
+      segments: ['apps', index, 'http', 'clientless'],
+      expected: 'false while server.appsUrl is unset: clientless apps are served from their own origin (set server.appsUrl, e.g. https://apps.example.com:8443, a name in server.hostnames); they are no longer allowed on the console\'s origin',
+      found: describeValue(true),
+    });
+  }
 }
 
 interface Context {
@@ -166,7 +181,39 @@ function resolveServer(ctx: Context, server: unknown): ProxyConfig['server'] {
     publicUrl = new URL(`https://${urlHost(hostnames[0])}:${listen.port}`).origin;
   }
 
-  return tls === undefined ? { listen, hostnames, publicUrl } : { listen, hostnames, publicUrl, tls };
+  const appsUrl = resolveAppsUrl(ctx, entry(server, 'appsUrl'), { hostnames, seen, publicUrl, tls: tls !== undefined });
+  return {
+    listen,
+    hostnames,
+    publicUrl,
+    ...(appsUrl === undefined ? {} : { appsUrl }),
+    ...(tls === undefined ? {} : { tls }),
+  };
+}
+
+/**
+ * `server.appsUrl`: an https origin on another host than publicUrl's (clientless apps must not share the
+ * console's origin, or an app's script could call the console's API with the admin's cookie),
+ * whose host the generated certificate names.
+ */
+function resolveAppsUrl(ctx: Context, raw: unknown, server: { hostnames: string[]; seen: ReadonlyMap<string, number>; publicUrl: string; tls: boolean }): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const segments = ['server', 'appsUrl'];
+  const parsed = parsePublicUrl(raw);
+  if (!parsed.ok) {
+    ctx.issues.add({ segments, expected: parsed.expected.replace('zerogate.example.com', 'apps.example.com'), found: describeValue(raw) });
+    return undefined;
+  }
+  if (!server.tls && server.hostnames.length > 0 && !server.seen.has(parsed.value.host)) {
+    ctx.issues.add({ segments, expected: `a URL whose host is one of server.hostnames (${server.hostnames.join(', ')}), or server.tls`, found: describeValue(raw) });
+    return undefined;
+  }
+  // Another host name, not just another port: browsers send cookies to every port of a host.
+  if (server.publicUrl !== '' && parsed.value.host === normalizeHost(new URL(server.publicUrl).hostname)) {
+    ctx.issues.add({ segments, expected: 'a host name other than server.publicUrl\'s (cookies are shared by every port of a host): apps must not share the console\'s origin', found: describeValue(raw) });
+    return undefined;
+  }
+  return parsed.value.origin;
 }
 
 function resolvePolicies(ctx: Context, raw: unknown): Record<string, PolicyConfig> {

@@ -493,6 +493,13 @@ export const CONFIG_SCHEMA = {
           description: 'https:// origin agents and browsers use; default: https://<first hostname>:<listen port>.',
           'x-expected': 'an https:// URL such as https://zerogate.example.com:8443',
         },
+        appsUrl: {
+          type: 'string',
+          minLength: 1,
+          maxLength: MAX_PATH_LENGTH,
+          description: 'https:// origin of clientless browser access (/a/<app>/), served by the same listener; its host must be in hostnames and differ from publicUrl\'s, so apps never share the console\'s origin or cookies. Required when an app has http.clientless.',
+          'x-expected': 'an https:// URL such as https://apps.example.com:8443',
+        },
         tls: {
           type: 'object',
           additionalProperties: false,

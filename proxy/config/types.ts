@@ -208,6 +208,11 @@ export interface ProxyConfig {
     hostnames: string[];
     /** The origin agents and browsers use, e.g. `https://zerogate.example.com:8443`. */
     publicUrl: string;
+    /**
+     * The separate origin of clientless browser access (`/a/<app>/`), e.g.
+     * `https://apps.example.com:8443`: apps never run on the console's origin. Unset: no clientless.
+     */
+    appsUrl?: string;
     /** An admin-supplied server certificate; absolute paths. */
     tls?: { certFile: string; keyFile: string };
   };
@@ -290,6 +295,7 @@ export interface ConfigInput {
     listen?: string;
     hostnames?: string[];
     publicUrl?: string;
+    appsUrl?: string;
     tls?: { cert: string; key: string };
   };
   dataDir?: string;

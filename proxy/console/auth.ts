@@ -13,6 +13,7 @@ import type { Identity } from '../identity/setup.ts';
 import type { LoadedPki } from '../pki/index.ts';
 import type { Store } from '../store/index.ts';
 import { readCookie, SESSION_COOKIE } from './cookies.ts';
+import { AppsTokens } from './handoff.ts';
 import { CONSOLE_KEY_FILE, ConsoleTokens, roleOf, type ConsoleRole, type ConsoleSession } from './session.ts';
 
 export type { ConsoleRole } from './session.ts';
@@ -38,6 +39,8 @@ export interface ConsoleAuth {
   /** The session behind the cookie (csrf, expiry) for the console's own routes; same checks and errors. */
   session(request: FastifyRequest): Promise<ConsoleSession | undefined>;
   tokens: ConsoleTokens;
+  /** The clientless handoff's codes and cookie (handoff.ts); undefined without `server.appsUrl`. */
+  appsTokens?: AppsTokens;
   /** The role groups of the config, for keeping cookies small (see ConsoleTokens.signSession). */
   roleGroups: ReadonlySet<string>;
   roleOf(groups: readonly string[]): ConsoleRole;
@@ -59,6 +62,8 @@ export async function createConsoleAuth(deps: ConsoleAuthDeps): Promise<ConsoleA
   const now = deps.now ?? Date.now;
   const tokens = ConsoleTokens.open(join(config.dataDir, CONSOLE_KEY_FILE), config.server.publicUrl);
   const publicOrigin = new URL(config.server.publicUrl).origin;
+  const appsUrl = config.server.appsUrl;
+  const appsTokens = appsUrl === undefined ? undefined : AppsTokens.open(join(config.dataDir, CONSOLE_KEY_FILE), config.server.publicUrl, new URL(appsUrl).origin);
   const roles = config.console.roles;
   const roleGroups = new Set([...roles.admin, ...roles.helpdesk]);
 
@@ -106,6 +111,7 @@ export async function createConsoleAuth(deps: ConsoleAuthDeps): Promise<ConsoleA
     },
     session,
     tokens,
+    ...(appsTokens === undefined ? {} : { appsTokens }),
     roleGroups,
     roleOf: (groups) => roleOf(groups, roles),
   };

@@ -50,3 +50,11 @@ export function setCookie(name: string, value: string, options: CookieOptions): 
 export function clearCookie(name: string, sameSite: CookieOptions['sameSite']): string {
   return setCookie(name, '', { maxAge: 0, sameSite });
 }
+
+/**
+ * The clientless apps' own session (proxy/console/handoff.ts), set on `server.appsUrl`'s origin
+ * only: the console's cookie never reaches that origin, and this one never reaches the console's.
+ * SameSite=Lax: it is set at the end of a cross-site redirect (console origin to apps origin),
+ * and a link to an app from another site must still open it.
+ */
+export const APPS_COOKIE = '__Host-zg_apps';

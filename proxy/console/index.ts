@@ -16,7 +16,8 @@ import type { ConsoleAuth } from './auth.ts';
 import { clearCookie, LOGIN_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.ts';
 import { consoleHeaders, serverHeadersPlugin } from './headers.ts';
 import { CodeExchangeError, ConsoleOidcClient } from './oidc.ts';
-import { errorPage } from './pages.ts';
+import { errorPage, escapeHtml } from './pages.ts';
+import { appNext, CONSOLE_HANDOFF_PATH, HANDOFF_PATH } from './handoff.ts';
 import { ConsoleTokens, LOGIN_STATE_TTL_S, type ConsoleSession } from './session.ts';
 import { readAsset, readIndex } from './static.ts';
 
@@ -195,9 +196,13 @@ async function consoleRoutes(app: FastifyInstance, options: ConsolePluginOptions
     return reply.header('cache-control', asset.cacheControl).type(asset.contentType).send(asset.body);
   });
 
+  const handoff = appHandoff(options);
+
   // The single-page app: every other console path is one of its client-side routes.
   const page = async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '';
+    // Dispatched here rather than as its own route: an HTML redirect, not part of the API's inventory.
+    if (path === CONSOLE_HANDOFF_PATH) return handoff(request, reply);
     if (/^\/console\/(assets|api)(\/|$)/.test(path)) throw new ZerogateError('ZG_ERR_NOT_FOUND', `no route ${request.method} ${path}`);
     const html = await readIndex();
     if (html === undefined) {
@@ -207,6 +212,52 @@ async function consoleRoutes(app: FastifyInstance, options: ConsolePluginOptions
   };
   app.get('/console/', page);
   app.get('/console/*', page);
+}
+
+/**
+ * `GET /console/app-handoff?next=/a/<app>/...`: the signed-in person goes on to the apps origin
+ * with a one-time code (handoff.ts); signed out, they sign in first and come back here.
+ */
+function appHandoff(options: ConsolePluginOptions): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  const { consoleAuth, config, audit } = options;
+  return async (request, reply) => {
+    const appsTokens = consoleAuth.appsTokens;
+    const appsUrl = config.server.appsUrl;
+    if (appsTokens === undefined || appsUrl === undefined) throw new ZerogateError('ZG_ERR_NOT_FOUND', 'clientless browser access is not configured (server.appsUrl)');
+    const raw = new URL(request.url, 'https://zerogate.invalid').searchParams.get('next');
+    const next = appNext(safeNext(raw ?? ''));
+    if (next === undefined) return reply.code(302).header('location', CONSOLE_HOME).send();
+    let session: ConsoleSession | undefined;
+    try {
+      session = await consoleAuth.session(request);
+    } catch (error) {
+      if (!isZerogateError(error, 'ZG_ERR_CONSOLE_SESSION_REQUIRED')) throw error;
+    }
+    const back = `${CONSOLE_HANDOFF_PATH}?next=${encodeURIComponent(next)}`;
+    if (session === undefined) {
+      // Arriving from the apps origin (another site) the Strict console cookie is not sent:
+      // one same-origin refresh brings it along when the person is signed in already.
+      if (crossSiteNavigation(request) && !('bounced' in (request.query as Record<string, unknown>))) {
+        return reply.type('text/html; charset=utf-8').send(refreshPage(`${back}&bounced=1`));
+      }
+      return reply.code(302).header('location', `/console/login?next=${encodeURIComponent(back)}`).send();
+    }
+    const now = Date.now();
+    const code = await appsTokens.mintCode(session, now);
+    audit.record({ type: 'console.handoff', decision: 'allow', source: request.ip, user: session.user, detail: { step: 'code', to: new URL(appsUrl).origin, next: next.split('?')[0] } });
+    return reply.code(302).header('location', `${new URL(appsUrl).origin}${HANDOFF_PATH}?code=${encodeURIComponent(code)}&next=${encodeURIComponent(next)}`).send();
+  };
+}
+
+function crossSiteNavigation(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  return request.method === 'GET' && request.headers['sec-fetch-mode'] === 'navigate' && (site === 'cross-site' || site === 'same-site');
+}
+
+/** A page that reloads `href` at once (a same-origin navigation; no script, so the CSP holds). */
+function refreshPage(href: string): string {
+  const safe = escapeHtml(href);
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0; url=${safe}"><title>Zerogate</title></head><body><p><a href="${safe}">Continue</a></p></body></html>\n`;
 }
 
 function newSession(identity: VerifiedIdentity, consoleAuth: ConsoleAuth, ttlMs: number): ConsoleSession {
@@ -228,9 +279,9 @@ function newSession(identity: VerifiedIdentity, consoleAuth: ConsoleAuth, ttlMs:
 
 /**
  * Where to go after signing in: only a path of this console (no scheme, no host, no `//`, no
- * backslash, no `..` leaving /console/), or a clientless app's path `/a/<app id>/...`
- * (proxy/http/clientless.ts: browser access to an app, signed in with this cookie), else the
- * console's home. Anything else is an open redirect.
+ * backslash, no `..` leaving /console/; `/console/app-handoff?next=...` is one), or a clientless
+ * app's path `/a/<app id>/...` (only as the handoff's `next`: apps live on `server.appsUrl`), else
+ * the console's home. Anything else is an open redirect.
  */
 export function safeNext(raw: unknown): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > NEXT_MAX_LENGTH) return CONSOLE_HOME;

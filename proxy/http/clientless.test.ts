@@ -2,10 +2,11 @@ import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { REASONS } from '../../shared/reasons.ts';
-import { browserIdentity, crossSiteWhy, dropProxyCookies, guardResponse, loginHref, rewriteLocation, writeRefusalPage } from './clientless.ts';
+import { browserIdentity, crossSiteWhy, dropProxyCookies, guardResponse, loginHref, rewriteLocation, withoutAppsCookie, writeRefusalPage } from './clientless.ts';
 import { deviceRequiredPage, refusedPage, signInPage } from './clientless-pages.ts';
 
-const ORIGIN = 'https://zerogate.example:8443';
+/** The apps origin (server.appsUrl): changes must come from it. */
+const ORIGIN = 'https://apps.zerogate.example:8443';
 const UPSTREAM = 'http://127.0.0.1:9000';
 
 describe('crossSiteWhy', () => {
@@ -23,7 +24,8 @@ describe('crossSiteWhy', () => {
   it.each([
     ['POST', { origin: 'https://evil.example' }, 'origin'],
     ['POST', { origin: 'null' }, 'origin'],
-    ['POST', { origin: 'https://zerogate.example' }, 'origin'],
+    ['POST', { origin: 'https://zerogate.example:8443' }, 'origin'],
+    ['POST', { origin: 'https://apps.zerogate.example' }, 'origin'],
     ['PUT', { origin: 'https://evil.example', 'sec-fetch-site': 'same-origin' }, 'origin'],
     ['POST', { 'sec-fetch-site': 'cross-site' }, 'sec-fetch-site'],
     ['POST', { 'sec-fetch-site': 'same-site' }, 'sec-fetch-site'],
@@ -102,13 +104,25 @@ describe('writeRefusalPage (the gateway\'s renderer for browsers)', () => {
   });
 });
 
-describe('loginHref', () => {
-  it('returns to the very request', () => {
-    expect(loginHref('/a/wiki/pages/1?x=2', '/a/wiki')).toBe('/console/login?next=%2Fa%2Fwiki%2Fpages%2F1%3Fx%3D2');
+describe('loginHref (the console origin\'s handoff)', () => {
+  const CONSOLE = 'https://zerogate.example:8443';
+  it('returns to the very request through the console\'s handoff', () => {
+    expect(loginHref('/a/wiki/pages/1?x=2', '/a/wiki', CONSOLE)).toBe(`${CONSOLE}/console/app-handoff?next=%2Fa%2Fwiki%2Fpages%2F1%3Fx%3D2`);
   });
   it('falls back to the app root for long or odd paths', () => {
-    expect(loginHref(`/a/wiki/${'x'.repeat(600)}`, '/a/wiki')).toBe('/console/login?next=%2Fa%2Fwiki%2F');
-    expect(loginHref('/a/wiki//evil.example', '/a/wiki')).toBe('/console/login?next=%2Fa%2Fwiki%2F');
+    expect(loginHref(`/a/wiki/${'x'.repeat(600)}`, '/a/wiki', CONSOLE)).toBe(`${CONSOLE}/console/app-handoff?next=%2Fa%2Fwiki%2F`);
+    expect(loginHref('/a/wiki//evil.example', '/a/wiki', CONSOLE)).toBe(`${CONSOLE}/console/app-handoff?next=%2Fa%2Fwiki%2F`);
+  });
+});
+
+describe('withoutAppsCookie', () => {
+  it('removes only the apps cookie before the request reaches the app', () => {
+    const req = { headers: { cookie: 'a=1; __Host-zg_apps=secret; b=2' } } as unknown as IncomingMessage;
+    withoutAppsCookie(req);
+    expect(req.headers.cookie).toBe('a=1; b=2');
+    const only = { headers: { cookie: '__Host-zg_apps=secret' } } as unknown as IncomingMessage;
+    withoutAppsCookie(only);
+    expect(only.headers.cookie).toBeUndefined();
   });
 });
 

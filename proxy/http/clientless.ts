@@ -1,8 +1,11 @@
 /**
  * Clientless browser access (issue 8 item 3, docs/clientless.md): an http/https app published
- * with `http.clientless: true` is reachable from a browser at `/a/<app id>/...` on the proxy's
- * own port, without the agent. The person signs in through the console's OIDC flow (its
- * `__Host-zg_console` cookie); every request is decided again by the same policy decision point
+ * with `http.clientless: true` is reachable from a browser at `/a/<app id>/...` on its own origin,
+ * `server.appsUrl` (same listener, another host name or port), without the agent: never on the
+ * console's origin, where an app's script could call the console's API with an admin's cookie.
+ * The person signs in at the console, which hands them over with a one-time code
+ * (proxy/console/handoff.ts); this origin then knows them by its own `__Host-zg_apps` cookie
+ * only (never the console's). Every request is decided again by the same policy decision point
  * as a tunnel stream (decideAccess), with no device: posture criteria fail, so a policy that
  * needs a managed device refuses with a readable page saying what to do. Allowed requests go
  * through the HTTP gateway (assertion, rate limits, inspectors) with `via: 'browser'`.
@@ -12,12 +15,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Reason } from '../../shared/reasons.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { ConsoleAuth } from '../console/auth.ts';
-import { readCookie, SESSION_COOKIE } from '../console/cookies.ts';
+import { APPS_COOKIE, readCookie, setCookie } from '../console/cookies.ts';
+import { appNext, CONSOLE_HANDOFF_PATH, HANDOFF_PATH, type AppsSession } from '../console/handoff.ts';
+import { safeNext } from '../console/index.ts';
 import { CONSOLE_HEADERS, consoleHeaders } from '../console/headers.ts';
-import type { ConsoleSession } from '../console/session.ts';
 import type { AppConfig, PolicyConfig, ProxyConfig } from '../config/index.ts';
 import type { Identity } from '../identity/setup.ts';
 import type { ProxyMetrics } from '../metrics/index.ts';
+import type { Store } from '../store/index.ts';
 import type { Decision } from '../policy/index.ts';
 import type { SessionIdentity } from '../identity/index.ts';
 import { decideAccess } from '../tunnel/access.ts';
@@ -44,6 +49,7 @@ export interface ClientlessOptions {
   consoleAuth: ConsoleAuth;
   identity: Identity;
   audit: AuditLog;
+  store: Store;
   metrics: ProxyMetrics;
   apps: () => ReadonlyMap<string, AppConfig>;
   policies: () => Readonly<Record<string, PolicyConfig>>;
@@ -81,6 +87,9 @@ export const CLIENTLESS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELET
  */
 export async function clientlessPlugin(app: FastifyInstance, options: ClientlessOptions): Promise<void> {
   const publicOrigin = new URL(options.config.server.publicUrl).origin;
+  const appsUrl = options.config.server.appsUrl;
+  // Without its own origin there is no clientless access (config validation refuses such apps).
+  const appsOrigin = appsUrl === undefined ? undefined : new URL(appsUrl).origin;
   const allowAudited = new Map<string, number>();
 
   app.removeAllContentTypeParsers();
@@ -94,8 +103,10 @@ export async function clientlessPlugin(app: FastifyInstance, options: Clientless
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const id = (request.params as { app: string }).app;
     const prefix = `/a/${id}`;
+    if (appsOrigin === undefined) return sendPage(reply, notFoundPage());
+    if (request.url.split('?')[0] === HANDOFF_PATH && request.method === 'GET') return spendHandoff(request, reply, options, appsOrigin);
     if (!APP_ID.test(id)) return sendPage(reply, notFoundPage());
-    const crossSite = crossSiteWhy(request, publicOrigin);
+    const crossSite = crossSiteWhy(request, appsOrigin);
     if (crossSite !== undefined) {
       auditDeny(options.audit, request, id, undefined, ['user-unauthenticated'], { code: 'ZG_ERR_CONSOLE_CSRF', why: crossSite });
       const page = refusedPage(403, 'ZG_ERR_CONSOLE_CSRF', 'Request refused', 'This change was sent from another site, or without saying where it came from, so it is refused. Go back to the app and try again from there.', []);
@@ -105,7 +116,8 @@ export async function clientlessPlugin(app: FastifyInstance, options: Clientless
     // Signed out, nobody learns whether an app exists: everyone gets the sign-in page.
     if (signedIn.session === undefined) {
       if (signedIn.invalid !== undefined) auditDeny(options.audit, request, id, undefined, ['user-unauthenticated'], { code: 'ZG_ERR_HTTP_SIGN_IN_REQUIRED', why: signedIn.invalid });
-      return sendPage(reply, signInPage(id, loginHref(request.url, prefix), bounceNeeded(request)));
+      // The apps cookie is SameSite=Lax: a link from another site carries it, no refresh needed.
+      return sendPage(reply, signInPage(id, loginHref(request.url, prefix, publicOrigin), false));
     }
     const session = signedIn.session;
     const target = options.apps().get(id);
@@ -135,7 +147,9 @@ export async function clientlessPlugin(app: FastifyInstance, options: Clientless
       source: request.ip,
     };
     reply.hijack();
-    guardResponse(reply.raw, prefix, [publicOrigin, new URL(target.upstream.url).origin]);
+    // The app never sees the apps cookie (it would let the app act as the person on other apps).
+    withoutAppsCookie(request.raw);
+    guardResponse(reply.raw, prefix, [appsOrigin, publicOrigin, new URL(target.upstream.url).origin]);
     try {
       await options.gateway.handle(request.raw, reply.raw, target, principal, { pathPrefix: prefix, renderRefusal: writeRefusalPage });
     } catch {
@@ -150,33 +164,35 @@ export async function clientlessPlugin(app: FastifyInstance, options: Clientless
   app.route({ method: CLIENTLESS_METHODS, url: '/a/:app/*', handler });
 }
 
-/** Why a state-changing request is not from this origin; undefined when it is (or is a GET/HEAD). */
-export function crossSiteWhy(request: Pick<FastifyRequest, 'method' | 'headers'>, publicOrigin: string): string | undefined {
+/** Why a state-changing request is not from the apps origin; undefined when it is (or is a GET/HEAD). */
+export function crossSiteWhy(request: Pick<FastifyRequest, 'method' | 'headers'>, appsOrigin: string): string | undefined {
   if (SAFE_METHODS.has(request.method)) return undefined;
   const origin = request.headers.origin;
-  if (origin !== undefined) return origin === publicOrigin ? undefined : 'origin';
+  if (origin !== undefined) return origin === appsOrigin ? undefined : 'origin';
   const site = request.headers['sec-fetch-site'];
   if (site === 'same-origin') return undefined;
   return site === undefined ? 'no-origin' : 'sec-fetch-site';
 }
 
-/** The console session of this browser, read without the console API's CSRF-header rule. */
-async function browserSession(request: FastifyRequest, options: ClientlessOptions): Promise<{ session?: ConsoleSession; invalid?: string }> {
-  const value = readCookie(request.headers.cookie, SESSION_COOKIE);
-  if (value === undefined) return request.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true ? { invalid: 'cookie-malformed' } : {};
-  const session = await options.consoleAuth.tokens.verifySession(value, Date.now());
+/** The apps session of this browser (`__Host-zg_apps`; the console's cookie is never looked at here). */
+async function browserSession(request: FastifyRequest, options: ClientlessOptions): Promise<{ session?: AppsSession; invalid?: string }> {
+  const tokens = options.consoleAuth.appsTokens;
+  const value = readCookie(request.headers.cookie, APPS_COOKIE);
+  if (value === undefined || tokens === undefined) return request.headers.cookie?.includes(`${APPS_COOKIE}=`) === true ? { invalid: 'cookie-malformed' } : {};
+  const session = await tokens.verifySession(value, Date.now());
   if (session === undefined) return { invalid: 'cookie-invalid' };
   if (!(await options.identity.console.accountActive(session.user))) return { invalid: 'account' };
   return { session };
 }
 
 /**
- * The console session as the policy's identity. The console's sign-in checked MFA (as an agent
- * sign-in does), so `method: 'idp'`, with the IdP's `amr` and `auth_time` the cookie carries.
+ * The apps session (handed over from a console session) as the policy's identity. The console's
+ * sign-in checked MFA (as an agent sign-in does), so `method: 'idp'`, with the IdP's `amr` and
+ * `auth_time` the cookie carries.
  * A cookie without `auth_time` gets the oldest time the sign-in allowed (sign-in time minus
  * `identity.session.mfaMaxAge`): `require.maxAuthAge` then refuses, never admits wrongly.
  */
-export function browserIdentity(session: ConsoleSession, config: ProxyConfig): SessionIdentity {
+export function browserIdentity(session: AppsSession, config: ProxyConfig): SessionIdentity {
   const authTime = session.authTime ?? session.issuedAt - config.identity.session.mfaMaxAgeMs;
   const amr = session.amr ?? [];
   return {
@@ -244,20 +260,61 @@ function sendPage(reply: FastifyReply, page: ClientlessPage): FastifyReply {
   return reply.code(page.status).headers(pageHeaders(page)).send(page.html);
 }
 
-/** `/console/login?next=` this very request (falling back to the app's root when too long). */
-export function loginHref(url: string, prefix: string): string {
-  const next = url.length <= 512 && !url.includes('//') ? url : `${prefix}/`;
-  return `/console/login?next=${encodeURIComponent(next)}`;
+/** The console's handoff for this very request (falling back to the app's root when too long). */
+export function loginHref(url: string, prefix: string, publicOrigin: string): string {
+  const next = url.length <= 400 && !url.includes('//') ? url : `${prefix}/`;
+  return `${publicOrigin}${CONSOLE_HANDOFF_PATH}?next=${encodeURIComponent(next)}`;
 }
 
 /**
- * A top-level navigation from another site carries no SameSite=Strict cookie, even when the
- * person is signed in: the page then refreshes itself once (a same-origin navigation, which
- * does), instead of asking to sign in again.
+ * `GET /a/-/handoff?code=...&next=/a/<app>/...` on the apps origin: spends the console's
+ * one-time code (once, by its jti), sets `__Host-zg_apps` and goes on to the app.
  */
-function bounceNeeded(request: FastifyRequest): boolean {
-  const site = request.headers['sec-fetch-site'];
-  return request.method === 'GET' && request.headers['sec-fetch-mode'] === 'navigate' && (site === 'cross-site' || site === 'same-site');
+async function spendHandoff(request: FastifyRequest, reply: FastifyReply, options: ClientlessOptions, appsOrigin: string): Promise<FastifyReply> {
+  const tokens = options.consoleAuth.appsTokens;
+  const params = new URL(request.url, appsOrigin).searchParams;
+  const code = params.get('code') ?? '';
+  const next = appNext(safeNext(params.get('next') ?? ''));
+  const now = Date.now();
+  const verified = tokens === undefined || code === '' ? undefined : await tokens.verifyCode(code, now);
+  const fail = (check: string, user?: string): FastifyReply => {
+    options.audit.record({
+      type: 'login.fail',
+      decision: 'deny',
+      source: request.ip,
+      ...(user === undefined ? {} : { user }),
+      reasons: ['user-unauthenticated'],
+      detail: { code: 'ZG_ERR_CONSOLE_LOGIN_FAILED', route: 'apps-handoff', check },
+    });
+    const page = refusedPage(401, 'ZG_ERR_CONSOLE_LOGIN_FAILED', 'Sign-in failed', 'This sign-in link was already used, has expired, or is not valid. Go back to the app and sign in again.', []);
+    return sendPage(reply, page);
+  };
+  if (tokens === undefined || verified === undefined) return fail(code === '' ? 'no-code' : 'handoff-code');
+  const user = verified.identity.user;
+  if (next === undefined) return fail('next', user);
+  if (!(await options.store.markUsedOnce('apps-handoff', verified.jti, verified.expiresAt + 60_000, now))) return fail('replay', user);
+  if (!(await options.identity.console.accountActive(user))) return fail('account', user);
+  const ttlMs = options.config.console.sessionTtlMs;
+  const cookie = await tokens.signSession({ ...verified.identity, issuedAt: now, expiresAt: now + ttlMs });
+  options.audit.record({ type: 'console.handoff', decision: 'allow', source: request.ip, user, detail: { step: 'apps-session', origin: appsOrigin, next: next.split('?')[0], expiresAt: now + ttlMs } });
+  consoleHeaders(reply);
+  return reply
+    .code(302)
+    .header('set-cookie', setCookie(APPS_COOKIE, cookie, { maxAge: Math.floor(ttlMs / 1000), sameSite: 'Lax' }))
+    .header('location', next)
+    .send();
+}
+
+/** Removes `__Host-zg_apps` from the request before the gateway forwards its headers to the app. */
+export function withoutAppsCookie(req: IncomingMessage): void {
+  const cookie = req.headers.cookie;
+  if (cookie === undefined) return;
+  const kept = cookie
+    .split(';')
+    .map((part) => part.trim())
+    .filter((part) => part !== '' && part.split('=')[0]?.trim() !== APPS_COOKIE);
+  if (kept.length === 0) delete req.headers.cookie;
+  else req.headers.cookie = kept.join('; ');
 }
 
 function auditDeny(audit: AuditLog, request: FastifyRequest, app: string, user: string | undefined, reasons: readonly string[], detail: Record<string, unknown>): void {

@@ -29,7 +29,8 @@ export const SPOOFABLE_PREFIXES: readonly string[] = ['x-zerogate-', 'x-auth-req
 export const FORWARDING_HEADERS: readonly string[] = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded', 'x-real-ip', 'x-request-id'];
 
 /** Cookies of the proxy's console (and clientless sign-in): the app never sees them. */
-const PROXY_COOKIE = /^__Host-zg_console/;
+/** The proxy's own cookies (console session and sign-in state, clientless apps session): never forwarded to an app. */
+const PROXY_COOKIE = /^__Host-zg_/;
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1), plus `proxy-authorization`, which is for a proxy, not the app. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);

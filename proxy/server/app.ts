@@ -31,6 +31,7 @@ import { HttpGateway } from '../http/gateway.ts';
 import { ASSERTION_KEY_FILE, AssertionSigner, JWKS_PATH } from '../http/assertion.ts';
 import { apiSecurity } from '../http/anomaly/index.ts';
 import { clientlessPlugin } from '../http/clientless.ts';
+import { appsOriginHook } from '../http/clientless-origin.ts';
 
 /** Enrolment attempts per source address per minute (each signs a certificate). */
 export const ENROLL_RATE_PER_MINUTE = 20;
@@ -120,7 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // Config is the source at start; API changes persist in the store and overlay it (DESIGN.md §3).
   const catalog = new CatalogService({
     store,
-    base: { apps: config.apps, policies: config.policies },
+    base: { apps: config.apps, policies: config.policies, clientlessAllowed: config.server.appsUrl !== undefined },
     apply: setApps,
     warn: (line) => process.stderr.write(`${JSON.stringify({ level: 'warn', time: new Date().toISOString(), msg: line })}\n`),
   });
@@ -211,6 +212,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   // HSTS, nosniff and no-store on JSON for every route registered after this (all of them).
   await app.register(serverHeadersPlugin);
+  // Clientless apps on their own origin (server.appsUrl), nothing else there (docs/clientless.md).
+  app.addHook('onRequest', appsOriginHook(config));
 
   // While the audit backlog is full (the store has refused writes for long), new access is
   // refused rather than granted unaudited (proxy/audit/audit-log.ts, AUDIT_BACKLOG_MAX).
@@ -341,7 +344,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(apiPlugin, { consoleAuth, store, audit, metrics, version: VERSION, apps: () => apps, policies: () => policies, sessions: identity.sessions, catalog, upstreamGuard, inventory: security.inventory });
   await app.register(consolePlugin, { consoleAuth, config, store, pki, audit, identity, version: VERSION });
   // Browser access to web apps without the agent, at /a/<app>/ (docs/clientless.md).
-  await app.register(clientlessPlugin, { config, consoleAuth, identity, audit, metrics, apps: () => apps, policies: () => policies, gateway: httpGateway });
+  await app.register(clientlessPlugin, { config, consoleAuth, identity, audit, store, metrics, apps: () => apps, policies: () => policies, gateway: httpGateway });
   if (identity.idp !== undefined) await app.register(identity.idp.plugin);
 
   await app.register(tunnelPlugin, { deps: sessionDeps, registry: sessions, refusalsPerSourcePerMinute: TUNNEL_RATE_PER_MINUTE, upgradesPerDevicePerMinute: TUNNEL_UPGRADES_PER_DEVICE_PER_MINUTE });
@@ -352,7 +355,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     metrics,
     setApps,
     catalog,
-    reloadConfig: (nextApps, nextPolicies) => catalog.setBase({ apps: nextApps, policies: nextPolicies }),
+    reloadConfig: (nextApps, nextPolicies) => catalog.setBase({ apps: nextApps, policies: nextPolicies, clientlessAllowed: config.server.appsUrl !== undefined }),
     httpGateway,
   };
 }
