@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Interaction, Provider } from 'oidc-provider';
 import { toString as qrToString } from 'qrcode';
@@ -105,7 +106,16 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
     return interaction;
   }
 
-  function fail(request: FastifyRequest, interaction: Interaction, stage: Stage, reason: string, account: IdpAccount | undefined): void {
+  /**
+   * A stable pseudonym of the username someone typed, for the credential-stuffing detector
+   * (proxy/http/anomaly): failures for *different* unknown usernames from one source count as
+   * different accounts, without writing what was typed (often a password in the wrong field)
+   * into the audit trail. Keyed per process, so tags mean nothing outside it.
+   */
+  const accountKey = randomBytes(32);
+  const accountTag = (typed: string): string => createHmac('sha256', accountKey).update(typed.toLowerCase()).digest('hex').slice(0, 16);
+
+  function fail(request: FastifyRequest, interaction: Interaction, stage: Stage, reason: string, account: IdpAccount | undefined, typed: string): void {
     audit.record({
       type: 'login.fail',
       time: options.now(),
@@ -113,7 +123,7 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
       source: request.ip,
       decision: 'deny',
       reasons: reason === 'rate-limited' ? ['rate-limited'] : undefined,
-      detail: { stage, reason, client: interaction.params.client_id },
+      detail: { stage, reason, client: interaction.params.client_id, account: account?.username ?? `unknown:${accountTag(typed)}` },
     });
   }
 
@@ -230,7 +240,7 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
       // No await from here to the reservation.
       const attempt = reserve(username, sourceKey(request.ip), true);
       if (!('fail' in attempt)) {
-        fail(request, interaction, 'password', attempt.reason, undefined);
+        fail(request, interaction, 'password', attempt.reason, undefined, username);
         return refuse(reply, attempt, (error) => passwordPage(interaction, error, username));
       }
       try {
@@ -247,7 +257,7 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
         if (!matches || account === undefined || account.disabled) {
           attempt.fail();
           const reason = account === undefined ? 'unknown-user' : account.disabled && matches ? 'user-disabled' : 'bad-password';
-          fail(request, interaction, 'password', reason, account);
+          fail(request, interaction, 'password', reason, account, username);
           return send(reply, 400, passwordPage(interaction, MESSAGES.badCredentials, username));
         }
         attempt.release();
@@ -271,7 +281,7 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
       // No await from here to the reservation.
       const attempt = reserve(username, sourceKey(source), false);
       if (!('fail' in attempt)) {
-        fail(request, interaction, 'totp', attempt.reason, await directory.find(username));
+        fail(request, interaction, 'totp', attempt.reason, await directory.find(username), username);
         return refuse(reply, attempt, (error) => codePage(interaction, state, error));
       }
       let enrolled: boolean;
@@ -282,13 +292,13 @@ export function interactionRoutes(deps: InteractionDeps): FastifyPluginAsync {
           // Disabled, removed or reset since the password step: start again from the password.
           attempt.release();
           await states.delete(interaction.uid);
-          fail(request, interaction, 'totp', account === undefined ? 'unknown-user' : account.disabled ? 'user-disabled' : 'secret-reset', account);
+          fail(request, interaction, 'totp', account === undefined ? 'unknown-user' : account.disabled ? 'user-disabled' : 'secret-reset', account, username);
           return send(reply, 400, passwordPage(interaction, MESSAGES.badCredentials));
         }
         const outcome = await totp.verify(username, secret, request.body?.code ?? '');
         if (outcome !== 'ok') {
           attempt.fail();
-          fail(request, interaction, 'totp', outcome, account);
+          fail(request, interaction, 'totp', outcome, account, username);
           return send(reply, 400, await codePage(interaction, state, outcome === 'code-replayed' ? MESSAGES.replayedCode : MESSAGES.badCode));
         }
         attempt.release();

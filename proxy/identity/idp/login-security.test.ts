@@ -73,8 +73,13 @@ describe('sign-in failures', () => {
       expect(JSON.stringify(event)).not.toContain(PASSWORD);
       expect(JSON.stringify(event)).not.toContain('wrong-password');
     }
-    // The name of someone who does not exist is not recorded (it may be a mistyped password).
-    expect(events.find((e) => e.detail?.reason === 'unknown-user')?.user).toBeUndefined();
+    // The name of someone who does not exist is not recorded (it may be a mistyped password):
+    // only a keyed pseudonym, so that a credential-stuffing detector can count distinct accounts.
+    const unknown = events.find((e) => e.detail?.reason === 'unknown-user');
+    expect(unknown?.user).toBeUndefined();
+    expect(unknown?.detail?.account).toMatch(/^unknown:[0-9a-f]{16}$/);
+    expect(JSON.stringify(unknown)).not.toContain('nobody');
+    expect(events.find((e) => e.detail?.reason === 'bad-password')?.detail?.account).toBe('alice');
     clock.advance(61_000);
   });
 
@@ -131,8 +136,8 @@ describe('sign-in failures', () => {
 
     const events = (await auditEvents(t, 'login.fail')).slice(0, 2);
     expect(events.map((e) => e.detail)).toEqual([
-      { stage: 'totp', reason: 'bad-code', client: AGENT_CLIENT_ID },
-      { stage: 'totp', reason: 'code-replayed', client: AGENT_CLIENT_ID },
+      { stage: 'totp', reason: 'bad-code', client: AGENT_CLIENT_ID, account: 'alice' },
+      { stage: 'totp', reason: 'code-replayed', client: AGENT_CLIENT_ID, account: 'alice' },
     ]);
     expect(events.every((e) => e.user === 'alice' && !JSON.stringify(e).includes(used))).toBe(true);
     // The next step's code is accepted.
