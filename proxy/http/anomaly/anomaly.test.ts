@@ -142,6 +142,20 @@ describe('anomaly detectors on scripted attacks', () => {
     expect(h.refusals[0]?.refusal).toMatchObject({ status: 403, code: 'ZG_ERR_HTTP_BLOCKED', detail: { detector: 'enumeration' } });
   });
 
+  it('the request that starts a block says Retry-After = blockFor exactly, even when the clock moves between readings', () => {
+    // A real clock moves between the detector's reading and the block's: each reading here is 1 ms later.
+    let tick = at(1, '10:00');
+    const security = apiSecurity({ audit, settings: { ...ANOMALY_DEFAULTS, block: true, blockForMs: 120_000, enumeration: { distinctIds: 20, windowMs: 300_000 } }, now: () => (tick += 1) });
+    const refusals: HttpRefusal[] = [];
+    for (let id = 1; id <= 20; id++) {
+      const url = new URL(`/users/${id}`, 'http://app');
+      const exchange: HttpExchange = { id: `t${id}`, app: ORDERS, principal: { user: 'eve', groups: [], posture: 'pass', via: 'tunnel', source: '10.9.9.9' }, method: 'GET', path: url.pathname, query: url.searchParams, headers: {}, startedAt: tick };
+      const refusal = security.anomalies.onRequest(exchange);
+      if (refusal !== undefined) refusals.push(refusal);
+    }
+    expect(refusals.map((r) => r.retryAfter)).toEqual([120]);
+  });
+
   it('enumeration without blocking: audited, nothing refused', () => {
     const h = harness({ block: false });
     h.play(Array.from({ length: 150 }, (_, i) => ({ kind: 'request' as const, time: at(1, '10:00') + i * 1000, user: 'eve', source: '10.9.9.9', method: 'GET', path: `/orders/${`${i}`.padStart(8, '0')}-0000-4000-8000-000000000000`, status: 404, bytes: 50 })));

@@ -73,9 +73,9 @@ export class AnomalyInspector implements HttpInspector {
   readonly onAuditEvent = (event: AuditEvent): void => {
     if (event.type === 'login.fail' && event.source !== undefined) {
       const named = typeof event.detail?.account === 'string' ? event.detail.account : event.user;
-      this.#report(this.stuffing.observe(addressKey(event.source), named, event.time));
+      this.#report(this.stuffing.observe(addressKey(event.source), named, event.time), this.#now());
     } else if (event.type === 'login.success' && event.user !== undefined && event.source !== undefined) {
-      this.#report(this.unusual.observe(event.user, event.source, event.time));
+      this.#report(this.unusual.observe(event.user, event.source, event.time), this.#now());
     }
   };
 
@@ -89,16 +89,17 @@ export class AnomalyInspector implements HttpInspector {
     const templated = templateOf(exchange.path, compiled?.ok === true ? compiled.api : undefined);
     if (templated.params.length > 0) {
       const objectId = templated.params.map((p) => p.value).join('/');
-      this.#report(this.enumeration.observe(user, exchange.app.id, `${exchange.method} ${templated.template}`, objectId, now));
+      this.#report(this.enumeration.observe(user, exchange.app.id, `${exchange.method} ${templated.template}`, objectId, now), now);
     }
-    this.#report(this.unusual.observe(user, source, now, exchange.app.id));
+    this.#report(this.unusual.observe(user, source, now, exchange.app.id), now);
     // The request that crossed a threshold is refused too when it started a block.
     const started = this.#blocked(`identity:${user}`, now) ?? this.#blocked(`source:${source}`, now);
     return started === undefined ? undefined : refusal(started, now);
   }
 
   onResponse(exchange: HttpExchange, response: HttpResponseInfo): undefined {
-    this.#report(this.exfiltration.observe(exchange.principal.user, response.bytes, this.#now(), exchange.app.id));
+    const now = this.#now();
+    this.#report(this.exfiltration.observe(exchange.principal.user, response.bytes, now, exchange.app.id), now);
     return undefined;
   }
 
@@ -115,10 +116,10 @@ export class AnomalyInspector implements HttpInspector {
     return undefined;
   }
 
-  #report(finding: Finding | undefined): void {
+  /** `now` is the caller's clock reading, so a refusal computed with it says exactly `blockFor`. */
+  #report(finding: Finding | undefined, now: number): void {
     if (finding === undefined) return;
     const settings = this.#settings();
-    const now = this.#now();
     const key = `${finding.subject.kind}:${finding.subject.value}`;
     if (settings.block) this.#block(key, { until: now + settings.blockForMs, detector: finding.detector });
     const identity = finding.subject.kind === 'identity';
