@@ -119,14 +119,17 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
       const { user } = request.params as { user: string };
       const { reason } = request.body as { reason: string };
       const caller = callerOf(request);
-      const revoked = await store.revokeUserSessions(user, Date.now());
+      const now = Date.now();
+      const revoked = await store.revokeUserSessions(user, now);
+      // Their console sign-ins too, and with them every clientless apps cookie handed over.
+      const browserSessions = await store.revokeUserBrowserSessions(user, now);
       await audit.recordDurable({
         type: 'admin.change',
         user,
         source: request.ip,
-        detail: { action: 'user.sessions.revoke', ...byOf(caller), sessionsEnded: revoked, reason },
+        detail: { action: 'user.sessions.revoke', ...byOf(caller), sessionsEnded: revoked, browserSessionsEnded: browserSessions, reason },
       });
-      return { user, revoked };
+      return { user, revoked, browserSessions };
     },
     async searchAudit(request) {
       const q = request.query as Query;

@@ -64,6 +64,12 @@ function checkUsername(name: string | undefined): string {
   return name;
 }
 
+/** Ends every session of a user: agent sessions (their tunnels are cut) and console sign-ins. */
+async function endSessions(store: Store, username: string): Promise<number> {
+  const now = Date.now();
+  return (await store.revokeUserSessions(username, now)) + (await store.revokeUserBrowserSessions(username, now));
+}
+
 export async function userCommand(args: string[], io: UserCommandIo, deps: UserCommandDeps): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
@@ -127,10 +133,10 @@ export async function userCommand(args: string[], io: UserCommandIo, deps: UserC
         if (sub === 'reset-totp') {
           ok = await store.clearTotpSecret(username);
           // Whoever held the old authenticator may be signed in: those sessions end too.
-          if (ok) sessions = await store.revokeUserSessions(username, Date.now());
+          if (ok) sessions = await endSessions(store, username);
         } else {
           ok = await store.setIdpUserDisabled(username, sub === 'disable');
-          if (ok && sub === 'disable') sessions = await store.revokeUserSessions(username, Date.now());
+          if (ok && sub === 'disable') sessions = await endSessions(store, username);
         }
         if (ok) audit.record({ type: 'admin.change', user: username, detail: { action: `user.${sub}`, by: 'cli', sessionsEnded: sessions } });
         return { ok, sessions };

@@ -58,7 +58,7 @@ export interface ConsoleAuthDeps {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export async function createConsoleAuth(deps: ConsoleAuthDeps): Promise<ConsoleAuth> {
-  const { config, identity, audit } = deps;
+  const { config, identity, audit, store } = deps;
   const now = deps.now ?? Date.now;
   const tokens = ConsoleTokens.open(join(config.dataDir, CONSOLE_KEY_FILE), config.server.publicUrl);
   const publicOrigin = new URL(config.server.publicUrl).origin;
@@ -90,9 +90,13 @@ export async function createConsoleAuth(deps: ConsoleAuthDeps): Promise<ConsoleA
       if (request.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true) throw refuse(request, 'ZG_ERR_CONSOLE_SESSION_REQUIRED', 'cookie-malformed');
       return undefined;
     }
-    const verified = await tokens.verifySession(value, now());
+    const at = now();
+    const verified = await tokens.verifySession(value, at);
     if (verified === undefined) throw refuse(request, 'ZG_ERR_CONSOLE_SESSION_REQUIRED', 'cookie-invalid');
-    if (!(await identity.console.accountActive(verified.user))) throw refuse(request, 'ZG_ERR_CONSOLE_SESSION_REQUIRED', 'account', verified.user);
+    const [active, live] = await Promise.all([identity.console.accountActive(verified.user), store.browserSessionLive(verified.sid, at)]);
+    if (!active) throw refuse(request, 'ZG_ERR_CONSOLE_SESSION_REQUIRED', 'account', verified.user);
+    // Signed out, or ended by an admin, on any node: the signature alone is not enough.
+    if (!live) throw refuse(request, 'ZG_ERR_CONSOLE_SESSION_REQUIRED', 'session-ended', verified.user);
     if (!SAFE_METHODS.has(request.method)) {
       const origin = request.headers.origin;
       if (origin !== undefined && origin !== publicOrigin) throw refuse(request, 'ZG_ERR_CONSOLE_CSRF', 'origin', verified.user);

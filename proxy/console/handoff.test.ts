@@ -11,7 +11,7 @@ const ISSUER = 'https://console.example:8443';
 const APPS = 'https://apps.example:8443';
 const master = randomBytes(32);
 const tokens = new AppsTokens(master, ISSUER, APPS);
-const person = { user: 'ann', name: 'Ann', email: 'ann@example.com', groups: ['staff'], amr: ['pwd', 'otp'], authTime: 1_700_000_000_000 };
+const person = { sid: ConsoleTokens.sid(), user: 'ann', name: 'Ann', email: 'ann@example.com', groups: ['staff'], amr: ['pwd', 'otp'], authTime: 1_700_000_000_000 };
 const NOW = 1_700_000_100_000;
 
 describe('AppsTokens handoff code', () => {
@@ -40,6 +40,12 @@ describe('AppsTokens handoff code', () => {
     expect(await tokens.verifySession(cookie, NOW + 1000)).toEqual(session);
     expect(await tokens.verifySession(cookie, NOW + 3_700_000)).toBeUndefined();
     expect(await tokens.verifyCode(cookie, NOW)).toBeUndefined();
+  });
+
+  it('refuses a code or session naming no console session (sid), or a malformed one', async () => {
+    const { sid: _sid, ...anonymous } = person;
+    expect(await tokens.verifyCode(await tokens.mintCode({ ...anonymous, sid: undefined as never }, NOW), NOW)).toBeUndefined();
+    expect(await tokens.verifySession(await tokens.signSession({ ...person, sid: 'short', issuedAt: NOW, expiresAt: NOW + 60_000 }), NOW)).toBeUndefined();
   });
 });
 

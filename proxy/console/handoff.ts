@@ -12,10 +12,12 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { loadOrCreateSecret } from '../identity/console-client.ts';
 import { MAX_TOKEN_GROUPS } from '../identity/id-token.ts';
-import type { ConsoleSession } from './session.ts';
+import { SID_PATTERN, type ConsoleSession } from './session.ts';
 
 /** Who the apps origin knows: the console session's identity, without its role or CSRF secret. */
 export interface AppsSession {
+  /** The console session it was handed over from: ending that one ends this one. */
+  sid: string;
   user: string;
   name?: string;
   email?: string;
@@ -67,7 +69,7 @@ export class AppsTokens {
   }
 
   /** A one-time code for the apps origin, naming the console session's person. */
-  mintCode(session: Pick<ConsoleSession, 'user' | 'name' | 'email' | 'groups' | 'amr' | 'authTime'>, now: number): Promise<string> {
+  mintCode(session: Pick<ConsoleSession, 'sid' | 'user' | 'name' | 'email' | 'groups' | 'amr' | 'authTime'>, now: number): Promise<string> {
     const iat = Math.floor(now / 1000);
     return new SignJWT(identityClaims(session))
       .setProtectedHeader({ alg: 'HS256', typ: CODE_TYP })
@@ -118,8 +120,9 @@ export class AppsTokens {
   }
 }
 
-function identityClaims(session: Pick<AppsSession, 'name' | 'email' | 'groups' | 'amr' | 'authTime'>): JWTPayload {
+function identityClaims(session: Pick<AppsSession, 'sid' | 'name' | 'email' | 'groups' | 'amr' | 'authTime'>): JWTPayload {
   return {
+    sid: session.sid,
     ...(session.name === undefined ? {} : { name: session.name }),
     ...(session.email === undefined ? {} : { email: session.email }),
     groups: session.groups,
@@ -130,10 +133,12 @@ function identityClaims(session: Pick<AppsSession, 'name' | 'email' | 'groups' |
 
 /** Checks the claims' shapes: a valid signature only says the proxy wrote them. */
 function identityOf(payload: JWTPayload): HandoffCode['identity'] | undefined {
-  const { sub, name, email, groups, amr, auth_time: authTime, iat } = payload;
+  const { sub, sid, name, email, groups, amr, auth_time: authTime, iat } = payload;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 254) return undefined;
+  if (typeof sid !== 'string' || !SID_PATTERN.test(sid)) return undefined;
   if (!Array.isArray(groups) || groups.length > MAX_TOKEN_GROUPS || !groups.every((g) => typeof g === 'string')) return undefined;
   return {
+    sid,
     user: sub,
     ...(typeof name === 'string' ? { name } : {}),
     ...(typeof email === 'string' ? { email } : {}),

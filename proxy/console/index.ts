@@ -147,6 +147,8 @@ async function consoleRoutes(app: FastifyInstance, options: ConsolePluginOptions
       return htmlError(reply, coded.statusCode, coded.code, 'Sign-in is not available', coded.message, true);
     }
     const session = newSession(verified, consoleAuth, config.console.sessionTtlMs);
+    // Recorded before the cookie is set: a store that cannot record it gives no session (503).
+    await store.createBrowserSession({ id: session.sid, user: session.user, createdAt: session.issuedAt, expiresAt: session.expiresAt }, session.issuedAt);
     const token = await consoleAuth.tokens.signSession(session, consoleAuth.roleGroups);
     audit.record({
       type: 'console.login',
@@ -170,7 +172,12 @@ async function consoleRoutes(app: FastifyInstance, options: ConsolePluginOptions
       // A cookie that is no longer valid is simply removed; a change from another site is not.
       if (!isZerogateError(error, 'ZG_ERR_CONSOLE_SESSION_REQUIRED')) throw error;
     }
-    if (session !== undefined) audit.record({ type: 'console.logout', decision: 'allow', source: request.ip, user: session.user });
+    if (session !== undefined) {
+      // Ended in the store, not only in this browser: a copy of the cookie, and every apps
+      // cookie handed over from it, is refused from now on, on every node.
+      await store.revokeBrowserSession(session.sid, Date.now());
+      audit.record({ type: 'console.logout', decision: 'allow', source: request.ip, user: session.user });
+    }
     return reply.code(204).header('set-cookie', clearCookie(SESSION_COOKIE, 'Strict')).send();
   });
 
@@ -263,6 +270,7 @@ function refreshPage(href: string): string {
 function newSession(identity: VerifiedIdentity, consoleAuth: ConsoleAuth, ttlMs: number): ConsoleSession {
   const now = Date.now();
   return {
+    sid: ConsoleTokens.sid(),
     user: identity.user,
     ...(identity.name === undefined ? {} : { name: identity.name }),
     ...(identity.email === undefined ? {} : { email: identity.email }),

@@ -12,6 +12,7 @@ const ISSUER = 'https://zerogate.example.com:8443';
 const tokens = ConsoleTokens.open(join(dir, CONSOLE_KEY_FILE), ISSUER);
 const NOW = Date.UTC(2026, 10, 29, 12);
 const session = (overrides: Partial<ConsoleSession> = {}): ConsoleSession => ({
+  sid: ConsoleTokens.sid(),
   user: 'alice',
   name: 'Alice Example',
   email: 'alice@example.com',
@@ -70,6 +71,11 @@ describe('ConsoleTokens sessions', () => {
     expect(await tokens.verifySession(bad, NOW)).toBeUndefined();
     const badRole = await tokens.signSession(session({ role: 'root' as never }), new Set());
     expect(await tokens.verifySession(badRole, NOW)).toBeUndefined();
+    // A cookie made before browser sessions were recorded (no sid), or with a made-up one.
+    const noSid = await tokens.signSession(session({ sid: undefined as never }), new Set());
+    expect(await tokens.verifySession(noSid, NOW)).toBeUndefined();
+    const badSid = await tokens.signSession(session({ sid: 'x' }), new Set());
+    expect(await tokens.verifySession(badSid, NOW)).toBeUndefined();
   });
 
   it('refuses a token signed with the public issuer as an HMAC key (a different secret)', async () => {

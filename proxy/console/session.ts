@@ -14,6 +14,11 @@ export type ConsoleRole = 'admin' | 'helpdesk' | 'employee';
 
 /** What the session cookie says about the person. */
 export interface ConsoleSession {
+  /**
+   * The browser session's id in the store (Store.createBrowserSession): checked on every request,
+   * so a signed-out or revoked session is refused although its signature is still good.
+   */
+  sid: string;
   user: string;
   name?: string;
   email?: string;
@@ -53,6 +58,8 @@ const LOGIN_AUDIENCE = 'zerogate-console-login';
 const SESSION_TOKEN_BUDGET = 3500;
 const ROLES: readonly ConsoleRole[] = ['admin', 'helpdesk', 'employee'];
 const CSRF_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** A browser session id: 32 random bytes, base64url (ConsoleTokens.sid). */
+export const SID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export class ConsoleTokens {
   readonly #sessionKey: Uint8Array;
@@ -76,6 +83,11 @@ export class ConsoleTokens {
     return randomBytes(32).toString('base64url');
   }
 
+  /** A fresh browser session id. */
+  static sid(): string {
+    return randomBytes(32).toString('base64url');
+  }
+
   /**
    * Signs a session. When the groups would make the cookie too large for browsers, only those
    * that decide the role (`roleGroups`) are kept: the role stays right, the list is shorter.
@@ -90,6 +102,7 @@ export class ConsoleTokens {
     return new SignJWT({
       ...(session.name === undefined ? {} : { name: session.name }),
       ...(session.email === undefined ? {} : { email: session.email }),
+      sid: session.sid,
       groups,
       role: session.role,
       csrf: session.csrf,
@@ -156,13 +169,16 @@ export class ConsoleTokens {
 
 /** Checks the claims' shapes: a valid signature only says the proxy wrote them. */
 function sessionOf(payload: JWTPayload): ConsoleSession | undefined {
-  const { sub, name, email, groups, role, csrf, iat, exp, amr, auth_time: authTime } = payload;
+  const { sub, sid, name, email, groups, role, csrf, iat, exp, amr, auth_time: authTime } = payload;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 254) return undefined;
+  // A cookie from before browser sessions were recorded names none: it is no longer a session.
+  if (typeof sid !== 'string' || !SID_PATTERN.test(sid)) return undefined;
   if (!Array.isArray(groups) || groups.length > MAX_TOKEN_GROUPS || !groups.every((g) => typeof g === 'string')) return undefined;
   if (typeof role !== 'string' || !ROLES.includes(role as ConsoleRole)) return undefined;
   if (typeof csrf !== 'string' || !CSRF_PATTERN.test(csrf)) return undefined;
   if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
   return {
+    sid,
     user: sub,
     ...(typeof name === 'string' ? { name } : {}),
     ...(typeof email === 'string' ? { email } : {}),

@@ -155,7 +155,7 @@ describe('pages', () => {
 });
 
 describe('browserIdentity (a console session judged by an app policy)', () => {
-  const base = { user: 'ann', groups: ['staff'], role: 'employee' as const, csrf: 'x'.repeat(43), issuedAt: 1_000_000_000_000, expiresAt: 1_000_003_600_000 };
+  const base = { sid: 's'.repeat(43), user: 'ann', groups: ['staff'], role: 'employee' as const, csrf: 'x'.repeat(43), issuedAt: 1_000_000_000_000, expiresAt: 1_000_003_600_000 };
   const config = { identity: { session: { mfaMaxAgeMs: 12 * 3_600_000 } } } as unknown as Parameters<typeof browserIdentity>[1];
 
   it('uses the amr and auth_time the console sign-in recorded', () => {

@@ -115,7 +115,7 @@ export async function clientlessPlugin(app: FastifyInstance, options: Clientless
     const signedIn = await browserSession(request, options);
     // Signed out, nobody learns whether an app exists: everyone gets the sign-in page.
     if (signedIn.session === undefined) {
-      if (signedIn.invalid !== undefined) auditDeny(options.audit, request, id, undefined, ['user-unauthenticated'], { code: 'ZG_ERR_HTTP_SIGN_IN_REQUIRED', why: signedIn.invalid });
+      if (signedIn.invalid !== undefined) auditDeny(options.audit, request, id, signedIn.user, ['user-unauthenticated'], { code: 'ZG_ERR_HTTP_SIGN_IN_REQUIRED', why: signedIn.invalid });
       // The apps cookie is SameSite=Lax: a link from another site carries it, no refresh needed.
       return sendPage(reply, signInPage(id, loginHref(request.url, prefix, publicOrigin), false));
     }
@@ -175,13 +175,17 @@ export function crossSiteWhy(request: Pick<FastifyRequest, 'method' | 'headers'>
 }
 
 /** The apps session of this browser (`__Host-zg_apps`; the console's cookie is never looked at here). */
-async function browserSession(request: FastifyRequest, options: ClientlessOptions): Promise<{ session?: AppsSession; invalid?: string }> {
+async function browserSession(request: FastifyRequest, options: ClientlessOptions): Promise<{ session?: AppsSession; invalid?: string; user?: string }> {
   const tokens = options.consoleAuth.appsTokens;
   const value = readCookie(request.headers.cookie, APPS_COOKIE);
   if (value === undefined || tokens === undefined) return request.headers.cookie?.includes(`${APPS_COOKIE}=`) === true ? { invalid: 'cookie-malformed' } : {};
-  const session = await tokens.verifySession(value, Date.now());
+  const now = Date.now();
+  const session = await tokens.verifySession(value, now);
   if (session === undefined) return { invalid: 'cookie-invalid' };
-  if (!(await options.identity.console.accountActive(session.user))) return { invalid: 'account' };
+  const [active, live] = await Promise.all([options.identity.console.accountActive(session.user), options.store.browserSessionLive(session.sid, now)]);
+  if (!active) return { invalid: 'account', user: session.user };
+  // The console session it was handed over from was signed out or ended by an admin.
+  if (!live) return { invalid: 'session-ended', user: session.user };
   return { session };
 }
 
@@ -294,6 +298,8 @@ async function spendHandoff(request: FastifyRequest, reply: FastifyReply, option
   if (next === undefined) return fail('next', user);
   if (!(await options.store.markUsedOnce('apps-handoff', verified.jti, verified.expiresAt + 60_000, now))) return fail('replay', user);
   if (!(await options.identity.console.accountActive(user))) return fail('account', user);
+  // Signed out of the console between minting the code and spending it.
+  if (!(await options.store.browserSessionLive(verified.identity.sid, now))) return fail('session-ended', user);
   const ttlMs = options.config.console.sessionTtlMs;
   const cookie = await tokens.signSession({ ...verified.identity, issuedAt: now, expiresAt: now + ttlMs });
   options.audit.record({ type: 'console.handoff', decision: 'allow', source: request.ip, user, detail: { step: 'apps-session', origin: appsOrigin, next: next.split('?')[0], expiresAt: now + ttlMs } });

@@ -322,6 +322,61 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
     );
   });
 
+  describe(`${name}: browser sessions (console sign-ins)`, () => {
+    const browser = (id: string, user: string, createdAt = NOW, expiresAt = NOW + 3_600_000) => ({ id, user, createdAt, expiresAt });
+
+    it(
+      'a browser session is live until revoked or past its end; unknown ids are never live',
+      withStore(async (store) => {
+        await store.createBrowserSession(browser('b1', 'alice'), NOW);
+        await store.createBrowserSession(browser('b2', 'alice'), NOW);
+        await store.createBrowserSession(browser('b3', 'bob', NOW, NOW + 10), NOW);
+        expect(await store.browserSessionLive('b1', NOW + 1)).toBe(true);
+        expect(await store.browserSessionLive('nope', NOW + 1)).toBe(false);
+        expect(await store.browserSessionLive('b3', NOW + 9)).toBe(true);
+        expect(await store.browserSessionLive('b3', NOW + 10)).toBe(false);
+        expect(await store.revokeBrowserSession('b1', NOW + 2)).toBe(true);
+        expect(await store.revokeBrowserSession('b1', NOW + 3)).toBe(false);
+        expect(await store.revokeBrowserSession('nope', NOW + 3)).toBe(false);
+        expect(await store.revokeBrowserSession('b3', NOW + 10)).toBe(false);
+        expect(await store.browserSessionLive('b1', NOW + 3)).toBe(false);
+        expect(await store.browserSessionLive('b2', NOW + 3)).toBe(true);
+        // An id is a credential's handle: a second sign-in with the same id is refused.
+        await expect(store.createBrowserSession(browser('b2', 'mallory'), NOW + 3)).rejects.toThrow();
+      }),
+    );
+
+    it(
+      "ends every live browser session of a user, not others'; agent sessions are apart",
+      withStore(async (store) => {
+        await store.createBrowserSession(browser('b1', 'alice'), NOW);
+        await store.createBrowserSession(browser('b2', 'alice'), NOW);
+        await store.createBrowserSession(browser('b3', 'bob'), NOW);
+        await store.createSession(session('s1', 'alice', 'd1'));
+        await store.revokeBrowserSession('b1', NOW + 1);
+        expect(await store.revokeUserBrowserSessions('alice', NOW + 2)).toBe(1);
+        expect(await store.revokeUserBrowserSessions('alice', NOW + 3)).toBe(0);
+        expect(await store.browserSessionLive('b2', NOW + 3)).toBe(false);
+        expect(await store.browserSessionLive('b3', NOW + 3)).toBe(true);
+        expect((await store.getSession('s1'))?.revokedAt).toBeUndefined();
+      }),
+    );
+
+    it(
+      'forgets sessions past their end when a new one is recorded, and a revocation is seen by another node at once',
+      withStore(async (store, opened) => {
+        await store.createBrowserSession(browser('old', 'alice', NOW, NOW + 10), NOW);
+        await store.createBrowserSession(browser('new', 'alice', NOW + 20, NOW + 3_600_000), NOW + 20);
+        // Recording "old" again works only because it was forgotten.
+        await store.createBrowserSession(browser('old', 'alice', NOW + 30, NOW + 3_600_000), NOW + 30);
+        const other = await opened.another();
+        expect(await other.browserSessionLive('new', NOW + 40)).toBe(true);
+        expect(await store.revokeBrowserSession('new', NOW + 41)).toBe(true);
+        expect(await other.browserSessionLive('new', NOW + 42)).toBe(false);
+      }),
+    );
+  });
+
   describe(`${name}: posture`, () => {
     it(
       'keeps the latest report per device and a bounded history, newest first',

@@ -25,5 +25,6 @@ export type {
   IdpUserRecord,
   PostureRecord,
   RevocationEntry,
+  BrowserSessionRecord,
   SessionRecord,
 } from './types.ts';

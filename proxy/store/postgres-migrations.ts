@@ -137,4 +137,14 @@ export const PG_MIGRATIONS: readonly string[] = [
      updated_by TEXT NOT NULL,
      CHECK (deleted OR definition IS NOT NULL)
    );`,
+  // 2: console sign-ins in browsers (SQLite's migration 7).
+  `CREATE TABLE browser_sessions (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL,
+     revoked_at BIGINT
+   );
+   CREATE INDEX browser_sessions_user ON browser_sessions(user_id);
+   CREATE INDEX browser_sessions_expires ON browser_sessions(expires_at);`,
 ];

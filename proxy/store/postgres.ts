@@ -6,6 +6,7 @@ import { PG_MIGRATIONS } from './postgres-migrations.ts';
 import { API_TOKENS_LIST_MAX, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, DEVICE_PAGE_MAX, POSTURE_HISTORY_PER_DEVICE, REVOCATIONS_PAGE, SESSIONS_PAGE_MAX } from './sqlite.ts';
 import type {
   ApiTokenRecord,
+  BrowserSessionRecord,
   AuditEvent,
   AuditQuery,
   CatalogKind,
@@ -251,6 +252,25 @@ export class PostgresStore implements Store {
       await this.#appendRevocations(c, rows.map((r) => ({ deviceId: r.device_id, sessionId: r.id })), now);
       return rows.length;
     });
+  }
+
+  async createBrowserSession(session: BrowserSessionRecord, now: number): Promise<void> {
+    await this.#exec('INSERT INTO browser_sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [session.id, session.user, session.createdAt, session.expiresAt]);
+    // Housekeeping, best effort and after the write: sessions past their end go.
+    await this.#pool.query('DELETE FROM browser_sessions WHERE expires_at <= $1', [now]).catch(() => undefined);
+  }
+
+  async browserSessionLive(id: string, now: number): Promise<boolean> {
+    const rows = await this.#query<{ one: number }>('SELECT 1 AS one FROM browser_sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2', [id, now]);
+    return rows.length === 1;
+  }
+
+  async revokeBrowserSession(id: string, now: number): Promise<boolean> {
+    return (await this.#exec('UPDATE browser_sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL AND expires_at > $1', [now, id])) === 1;
+  }
+
+  async revokeUserBrowserSessions(user: string, now: number): Promise<number> {
+    return this.#exec('UPDATE browser_sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND expires_at > $1', [now, user]);
   }
 
   async getIdpUser(username: string): Promise<IdpUserRecord | undefined> {

@@ -43,7 +43,26 @@ describe('SqliteStore: catalogue migration', () => {
     expect((await second.listCatalog('app')).map((r) => r.id)).toEqual(['wiki']);
     await second.close();
     const db = new Database(file, { readonly: true });
-    expect((db.prepare('SELECT version FROM schema_version').get() as { version: number }).version).toBe(6);
+    expect((db.prepare('SELECT version FROM schema_version').get() as { version: number }).version).toBe(7);
+    db.close();
+  });
+
+  it('upgrades a version 6 file (before browser sessions) to 7, keeping its rows', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'zg-store-')), 'z.db');
+    const first = SqliteStore.open(file);
+    await first.putCatalog('app', { id: 'wiki', definition: { id: 'wiki', upstream: 'tcp://10.0.0.1:80' }, deleted: false, updatedAt: 1, updatedBy: 'a' });
+    await first.close();
+    // What a version 6 proxy left: no browser_sessions table.
+    const v6 = new Database(file);
+    v6.exec('DROP TABLE browser_sessions; UPDATE schema_version SET version = 6;');
+    v6.close();
+    const second = SqliteStore.open(file);
+    expect((await second.listCatalog('app')).map((r) => r.id)).toEqual(['wiki']);
+    await second.createBrowserSession({ id: 'b1', user: 'alice', createdAt: 1, expiresAt: Date.now() + 60_000 }, 1);
+    expect(await second.browserSessionLive('b1', Date.now())).toBe(true);
+    await second.close();
+    const db = new Database(file, { readonly: true });
+    expect((db.prepare('SELECT version FROM schema_version').get() as { version: number }).version).toBe(7);
     db.close();
   });
 });

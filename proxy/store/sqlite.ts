@@ -3,6 +3,7 @@ import { ZerogateError } from '../../shared/errors.ts';
 import { ChangeListeners } from './changes.ts';
 import type {
   ApiTokenRecord,
+  BrowserSessionRecord,
   DecisionQuery,
   DeviceSearch,
   TokenRefusal,
@@ -162,6 +163,17 @@ const MIGRATIONS: readonly string[] = [
      updated_at INTEGER NOT NULL,
      updated_by TEXT NOT NULL
    );`,
+  // 7: console sign-ins in browsers, checked on every console and clientless request, so that
+  // signing out or an admin's revocation ends them (and the apps cookies handed over from them).
+  `CREATE TABLE browser_sessions (
+     id TEXT PRIMARY KEY,
+     user TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   );
+   CREATE INDEX browser_sessions_user ON browser_sessions(user);
+   CREATE INDEX browser_sessions_expires ON browser_sessions(expires_at);`,
 ];
 
 /** The table of each catalogue kind (a fixed map: never SQL from input). */
@@ -406,6 +418,27 @@ export class SqliteStore implements Store {
       })(),
       (n) => (n > 0 ? { kind: 'revocation' } : undefined),
     );
+  }
+
+  async createBrowserSession(session: BrowserSessionRecord, now: number): Promise<void> {
+    this.#run(() =>
+      this.#db.transaction(() => {
+        this.#stmt('DELETE FROM browser_sessions WHERE expires_at <= ?').run(now);
+        this.#stmt('INSERT INTO browser_sessions (id, user, created_at, expires_at) VALUES (?, ?, ?, ?)').run(session.id, session.user, session.createdAt, session.expiresAt);
+      })(),
+    );
+  }
+
+  async browserSessionLive(id: string, now: number): Promise<boolean> {
+    return this.#run(() => this.#stmt('SELECT 1 FROM browser_sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ?').get(id, now)) !== undefined;
+  }
+
+  async revokeBrowserSession(id: string, now: number): Promise<boolean> {
+    return this.#run(() => this.#stmt('UPDATE browser_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL AND expires_at > ?').run(now, id, now).changes === 1);
+  }
+
+  async revokeUserBrowserSessions(user: string, now: number): Promise<number> {
+    return this.#run(() => this.#stmt('UPDATE browser_sessions SET revoked_at = ? WHERE user = ? AND revoked_at IS NULL AND expires_at > ?').run(now, user, now).changes);
   }
 
   async getIdpUser(username: string): Promise<IdpUserRecord | undefined> {

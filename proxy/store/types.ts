@@ -112,6 +112,20 @@ export interface SessionRecord {
   revokedAt: number | undefined;
 }
 
+/**
+ * A console sign-in in a browser. The console's cookie and every clientless apps cookie handed
+ * over from it name it by `id`; it is checked on every request, so signing out, or an admin
+ * ending the user's sessions, ends all of them at once on every node.
+ */
+export interface BrowserSessionRecord {
+  /** Random, 32 bytes base64url: a credential's handle, never shown. */
+  id: string;
+  user: string;
+  createdAt: number;
+  /** The console cookie's expiry, ms: the hard end of the session and its apps cookies. */
+  expiresAt: number;
+}
+
 /** A revocation, in store order: a device (all its sessions) or one session. */
 export interface RevocationEntry {
   seq: number;
@@ -253,6 +267,15 @@ export interface Store {
   revokeSession(id: string, now: number): Promise<boolean>;
   /** Revokes every live session of a user (user disabled). Returns how many. */
   revokeUserSessions(user: string, now: number): Promise<number>;
+
+  /** Records a console sign-in; sessions past their end are forgotten on the way. */
+  createBrowserSession(session: BrowserSessionRecord, now: number): Promise<void>;
+  /** True only for a recorded browser session that is neither revoked nor past its end. */
+  browserSessionLive(id: string, now: number): Promise<boolean>;
+  /** Ends one browser session (sign-out). False when unknown, ended or already revoked. */
+  revokeBrowserSession(id: string, now: number): Promise<boolean>;
+  /** Ends every live browser session of a user. Returns how many. */
+  revokeUserBrowserSessions(user: string, now: number): Promise<number>;
 
   getIdpUser(username: string): Promise<IdpUserRecord | undefined>;
   /** Adds a user; false when the username is taken. */

@@ -377,4 +377,21 @@ describe('clientless browser access in a real browser', () => {
     expect(moved.url()).toBe(`${apps}/a/orders/users/7`);
     expect(moved.status()).toBe(200);
   });
+
+  it('signing out of the console ends the apps session handed over from it, though its cookie is still in the browser', async () => {
+    const { page, context } = eve;
+    eve.expect(401);
+    expect((await page.goto(`${apps}/a/orders/health`))?.status()).toBe(200);
+    await page.goto(`${origin}/console/`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await waitFor(async () => !(await context.cookies(origin)).some((c) => c.name === '__Host-zg_console'), 5_000, 'the console cookie to be cleared');
+    // The apps origin's cookie is still there (another origin's cookie cannot be cleared), but it is refused.
+    expect((await context.cookies(apps)).map((c) => c.name)).toContain('__Host-zg_apps');
+    const after = (await page.goto(`${apps}/a/orders/health`)) as Response;
+    expect(after.status()).toBe(401);
+    await page.getByRole('heading', { name: 'Sign in to continue' }).waitFor();
+    await screenshot(page, `${SHOT}-after-sign-out`);
+    await waitFor(async () => (await auditOf('http.deny', 'orders')).some((e) => e.user === 'eve' && e.detail?.why === 'session-ended'), 5_000, 'http.deny session-ended');
+    expectNoCsp(eve);
+  });
 });

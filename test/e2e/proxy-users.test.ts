@@ -72,12 +72,15 @@ describe('zerogate-proxy user', () => {
     const now = Date.now();
     await store.createSession({ id: 's-dave', user: 'dave', deviceId: 'd1', method: 'idp', groups: [], amr: ['mfa'], acr: undefined, authTime: now, createdAt: now, maxExpiresAt: now + 3_600_000, tokenExpiresAt: now + 600_000, revokedAt: undefined });
     await store.setTotpSecret('dave', 'JBSWY3DPEHPK3PXPJBSWY3DP', now);
+    // Signed in to the console as well: that ends too.
+    await store.createBrowserSession({ id: 'b-dave', user: 'dave', createdAt: now, expiresAt: now + 3_600_000 }, now);
     await store.close();
-    expect(await run(['user', 'disable', 'dave', '--config', config])).toMatchObject({ code: 0, stdout: 'disabled dave; ended 1 session(s)\n' });
+    expect(await run(['user', 'disable', 'dave', '--config', config])).toMatchObject({ code: 0, stdout: 'disabled dave; ended 2 session(s)\n' });
     const after = SqliteStore.open(join(dir, 'data', 'zerogate.db'));
     try {
       expect((await after.getSession('s-dave'))?.revokedAt).toBeDefined();
       expect((await after.getIdpUser('dave'))?.disabled).toBe(true);
+      expect(await after.browserSessionLive('b-dave', Date.now())).toBe(false);
       expect(await after.revocationsAfter(0)).toEqual([expect.objectContaining({ deviceId: 'd1', sessionId: 's-dave' })]);
     } finally {
       await after.close();

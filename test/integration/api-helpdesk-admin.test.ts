@@ -282,11 +282,11 @@ describe('admin and helpdesk API', () => {
     const bob = await stack.enroll('bob@example.com');
     const reply = await call(stack, 'POST', `/v1/admin/users/${encodeURIComponent('bob@example.com')}/sessions/revoke`, { bearer: admin, body: { reason: 'left the company' } });
     expect(reply.status).toBe(200);
-    expect(reply.json).toEqual({ user: 'bob@example.com', revoked: 1 });
+    expect(reply.json).toEqual({ user: 'bob@example.com', revoked: 1, browserSessions: 0 });
     expect((await stack.proxy.store.getSession(bob.session!.sessionId))?.revokedAt).toBeDefined();
     await stack.proxy.audit.flush();
     const [event] = await stack.proxy.store.queryAudit({ type: 'admin.change', user: 'bob@example.com', limit: 1 });
-    expect(event?.detail).toMatchObject({ action: 'user.sessions.revoke', by: 'api-token:ops-automation', byRole: 'admin', sessionsEnded: 1 });
+    expect(event?.detail).toMatchObject({ action: 'user.sessions.revoke', by: 'api-token:ops-automation', byRole: 'admin', sessionsEnded: 1, browserSessionsEnded: 0 });
   });
 
   it('lets an admin revoke a device: its live tunnel is cut within a second, audited with the token', async () => {

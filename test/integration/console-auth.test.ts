@@ -22,6 +22,7 @@ const HAL = consoleUser('hal', ['zg-support']);
 const EMP = consoleUser('emp', ['staff']);
 const REX = consoleUser('rex', ['zg-support']);
 const OUT = consoleUser('out', ['zg-admins']);
+const ZED = consoleUser('zed', ['zg-support']);
 /** A store user, so that it can be disabled while signed in. */
 const DORA = consoleUser('dora', ['zg-admins']);
 
@@ -68,7 +69,7 @@ beforeAll(async () => {
   process.env.ZEROGATE_CONSOLE_DIST = dist;
   stack = await startStack({
     server: { listen: '127.0.0.1:0', hostnames: ['127.0.0.1', 'localhost'] },
-    identity: { users: await configUsers([ADA, HAL, EMP, REX, OUT]) },
+    identity: { users: await configUsers([ADA, HAL, EMP, REX, OUT, ZED]) },
     console: { roles: { admin: ['zg-admins'], helpdesk: ['zg-support'] }, sessionTtl: '1h' },
   });
   const [dora] = await configUsers([DORA]);
@@ -208,7 +209,7 @@ describe('console sessions as API principals', () => {
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<string, unknown>;
     const elevated = Buffer.from(JSON.stringify({ ...claims, sub: 'hal' })).toString('base64url');
     const now = Date.now();
-    const base = { user: 'ada', groups: ['zg-admins'], role: 'admin' as const, csrf: admin.csrf };
+    const base = { sid: String(claims.sid), user: 'ada', groups: ['zg-admins'], role: 'admin' as const, csrf: admin.csrf };
     const real = ConsoleTokens.open(join(stack.proxy.config.dataDir, CONSOLE_KEY_FILE), origin);
     const otherDir = mkdtempSync(join(tmpdir(), 'zg-other-key-'));
     const foreign = ConsoleTokens.open(join(otherDir, CONSOLE_KEY_FILE), origin);
@@ -385,9 +386,18 @@ describe('console pages and headers', () => {
 });
 
 describe('signing out', () => {
-  it('needs the CSRF header, then clears the cookie; the old session is gone from the browser', async () => {
+  it('needs the CSRF header, then clears the cookie; the old session is gone from the browser, and a copy of its cookie is refused', async () => {
     const out = await signInToConsole(origin, ca, OUT);
     const csrf = await csrfOf(out.browser);
+    const copy = cookieFrom(out.callback, SESSION)!.value;
+    // A second sign-in of the same person (another browser) is a session of its own: recorded
+    // and signed as the callback does (a second real sign-in would reuse the TOTP step).
+    const tokens = ConsoleTokens.open(join(stack.proxy.config.dataDir, CONSOLE_KEY_FILE), origin);
+    const now = Date.now();
+    const second = { sid: ConsoleTokens.sid(), user: 'out', groups: OUT.groups, role: 'admin' as const, csrf: ConsoleTokens.csrf(), issuedAt: now, expiresAt: now + 3_600_000 };
+    await stack.proxy.store.createBrowserSession({ id: second.sid, user: 'out', createdAt: now, expiresAt: second.expiresAt }, now);
+    const otherCookie = `${SESSION}=${await tokens.signSession(second, new Set())}`;
+    expect((await rawRequest(origin, ca, 'GET', '/console/api/session', { cookie: otherCookie })).status).toBe(200);
     const refused = await send(out.browser, 'POST', '/console/logout', undefined, {});
     expect(refused.status).toBe(403);
     expect(json(refused).code).toBe('ZG_ERR_CONSOLE_CSRF');
@@ -398,6 +408,25 @@ describe('signing out', () => {
     expect(cleared?.line).toContain('Max-Age=0');
     expect((await session(out.browser)).status).toBe(401);
     expect((await auditOf('console.logout')).some((e) => e.user === 'out')).toBe(true);
+    // The session ended in the store, not only in that browser: its signature is still good,
+    // but a copy of the cookie (stolen, or kept by a shared machine) works no more.
+    for (const path of ['/console/api/session', '/v1/helpdesk/devices']) {
+      const replayed = await rawRequest(origin, ca, 'GET', path, { cookie: `${SESSION}=${copy}` });
+      expect([replayed.status, json(replayed).code]).toEqual([401, 'ZG_ERR_CONSOLE_SESSION_REQUIRED']);
+    }
+    expect((await auditOf('console.deny')).some((e) => e.user === 'out' && e.detail?.why === 'session-ended')).toBe(true);
+    expect((await rawRequest(origin, ca, 'GET', '/console/api/session', { cookie: otherCookie })).status).toBe(200);
+  });
+
+  it("an admin ending a user's sessions ends their console sign-ins at once", async () => {
+    const zed = await signInToConsole(origin, ca, ZED);
+    expect((await session(zed.browser)).status).toBe(200);
+    const ended = await send(admin.browser, 'POST', '/v1/admin/users/zed/sessions/revoke', { reason: 'laptop left in a taxi' }, { 'x-zerogate-csrf': admin.csrf, origin });
+    expect([ended.status, json(ended)]).toEqual([200, { user: 'zed', revoked: 0, browserSessions: 1 }]);
+    expect((await session(zed.browser)).status).toBe(401);
+    expect((await zed.browser.get(`${origin}/v1/helpdesk/devices`)).status).toBe(401);
+    // Only theirs: the admin who did it is still signed in.
+    expect((await session(admin.browser)).status).toBe(200);
   });
 });
 
