@@ -80,7 +80,7 @@ export const ERROR_CODES = {
   ZG_ERR_RATE_LIMITED: { status: 429, meaning: 'too many requests; retry later' },
   // HTTP-aware apps (API gateway, clientless access, API security)
   ZG_ERR_HTTP_BAD_REQUEST: { status: 400, meaning: 'an HTTP request to an app is malformed or does not match the app\'s OpenAPI document' },
-  ZG_ERR_HTTP_BAD_RESPONSE: { status: 502, meaning: 'an app\'s HTTP response was refused: it exposes fields its OpenAPI document does not declare (enforce mode) or is malformed' },
+  ZG_ERR_HTTP_BAD_RESPONSE: { status: 502, meaning: 'an app\'s HTTP response was refused: it exposes fields its OpenAPI document does not declare (enforce mode), is malformed, or is larger than `maxBodyBytes` and so cannot be checked' },
   ZG_ERR_HTTP_UPSTREAM: { status: 502, meaning: 'the app did not answer the HTTP request (refused, reset or timed out)' },
   ZG_ERR_HTTP_BLOCKED: { status: 403, meaning: 'an anomaly detector blocked this identity or source address for a while' },
   ZG_ERR_HTTP_DEVICE_REQUIRED: { status: 403, meaning: 'the app\'s policy needs a managed device: browser access without the agent is not enough' },

@@ -52,6 +52,14 @@ describe('HttpGateway', () => {
       req.on('data', (c: string) => (body += c));
       req.on('end', () => {
         received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+        if (req.url?.startsWith('/huge') === true) {
+          // 4 KiB of JSON (over the app's 1 KiB maxBodyBytes), with a length or chunked.
+          const huge = JSON.stringify({ items: Array.from({ length: 64 }, (_, i) => ({ id: i, passwordHash: `leak-${i}`.padEnd(40, '.') })) });
+          res.writeHead(200, { 'content-type': 'application/json', ...(req.url === '/huge' ? { 'content-length': Buffer.byteLength(huge) } : {}) });
+          if (req.url === '/huge') return void res.end(huge);
+          for (let at = 0; at < huge.length; at += 500) res.write(huge.slice(at, at + 500));
+          return void res.end();
+        }
         const text = req.url === '/secret' ? JSON.stringify({ id: 1, passwordHash: 'x' }) : JSON.stringify({ ok: true, url: req.url });
         res.writeHead(200, { 'content-type': 'application/json', connection: 'keep-alive', 'x-upstream': 'yes' });
         res.end(text);
@@ -135,6 +143,39 @@ describe('HttpGateway', () => {
     expect(passed.headers['x-upstream']).toBe('yes');
     expect(passed.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     local.close();
+  });
+
+  it('an answer too large to check is refused when an inspector says so (enforce), else streamed whole; with a length or chunked', async () => {
+    for (const enforce of [true, false]) {
+      const local = new HttpGateway({ publicUrl: 'https://proxy.test', audit, registry: new Registry(), signer: await AssertionSigner.ephemeral('https://proxy.test'), connectTimeoutMs: 2_000 });
+      const seen: string[] = [];
+      local.addInspector({
+        name: 'exposure',
+        wantsResponseBody: (x: HttpExchange) => x.path.startsWith('/huge'),
+        onResponse: (_x, info) => void seen.push(`response ${info.body === undefined ? 'unbuffered' : 'buffered'} ${info.bytes}`),
+        onResponseTooLarge: (x, status) => {
+          seen.push(`too-large ${x.path} ${status}`);
+          return enforce ? { status: 502, code: 'ZG_ERR_HTTP_BAD_RESPONSE', reasons: [], message: 'too large to check' } : undefined;
+        },
+      });
+      for (const path of ['/huge', '/huge-chunked']) {
+        const reply = await overStream(local, app, path);
+        if (enforce) {
+          expect([reply.status, JSON.parse(reply.text).code]).toEqual([502, 'ZG_ERR_HTTP_BAD_RESPONSE']);
+          expect(reply.text).not.toContain('leak-');
+          expect(events.at(-1)).toMatchObject({ type: 'http.deny', app: 'orders', detail: { by: 'exposure', status: 502 } });
+        } else {
+          expect(reply.status).toBe(200);
+          expect((JSON.parse(reply.text) as { items: unknown[] }).items).toHaveLength(64);
+        }
+      }
+      expect(seen.filter((s) => s.startsWith('too-large'))).toEqual(['too-large /huge 200', 'too-large /huge-chunked 200']);
+      // Streamed answers reach onResponse at their end, without a body; refused ones as the refusal.
+      expect(seen.filter((s) => s.startsWith('response')).map((s) => s.split(' ')[1])).toEqual(['unbuffered', 'unbuffered']);
+      // The gateway still works after dropping the app's connection.
+      expect((await overStream(local, app, '/other')).status).toBe(200);
+      local.close();
+    }
   });
 
   it('rate limits per identity with Retry-After', async () => {

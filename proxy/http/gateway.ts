@@ -422,17 +422,38 @@ export class HttpGateway {
     const status = upRes.statusCode ?? 502;
     const wanted = this.#inspectors.some((i) => i.wantsResponseBody?.(exchange, status, upRes.headers) === true);
     const declared = Number(upRes.headers['content-length'] ?? Number.NaN);
-    if (wanted && !(declared > http.maxBodyBytes)) {
-      const read = await readLimited(upRes, http.maxBodyBytes);
-      if (read.kind === 'aborted') {
-        this.metrics.upstreamErrors.inc({ app: ctx.app.id });
-        return this.#refuse(res, exchange, ctx, upstreamFailure(ctx.app.id, Object.assign(new Error('reset'), { code: 'ECONNRESET' })), 'upstream');
-      }
-      if (read.kind === 'ok') return this.#answerBuffered(res, upRes, read.body, exchange, ctx);
-      // Larger than the limit: it streams unchecked (onResponse sees no body); docs/http-apps.md.
-      return this.#stream(res, upRes, exchange, ctx, read.chunks);
+    if (!wanted) return this.#stream(res, upRes, exchange, ctx, []);
+    if (declared > http.maxBodyBytes) return this.#tooLarge(res, upRes, exchange, ctx, []);
+    const read = await readLimited(upRes, http.maxBodyBytes);
+    if (read.kind === 'aborted') {
+      this.metrics.upstreamErrors.inc({ app: ctx.app.id });
+      return this.#refuse(res, exchange, ctx, upstreamFailure(ctx.app.id, Object.assign(new Error('reset'), { code: 'ECONNRESET' })), 'upstream');
     }
-    return this.#stream(res, upRes, exchange, ctx, []);
+    if (read.kind === 'ok') return this.#answerBuffered(res, upRes, read.body, exchange, ctx);
+    return this.#tooLarge(res, upRes, exchange, ctx, read.chunks);
+  }
+
+  /**
+   * An answer too large to check (over `maxBodyBytes`): an inspector in enforce mode refuses it
+   * (the app's connection is dropped, nothing of the answer is sent); else it streams unchecked.
+   */
+  #tooLarge(res: ServerResponse, upRes: IncomingMessage, exchange: HttpExchange, ctx: Context, already: Buffer[]): void {
+    const status = upRes.statusCode ?? 502;
+    let refusal: { refusal: HttpRefusal; by: string } | undefined;
+    for (const inspector of this.#inspectors) {
+      try {
+        const verdict = inspector.onResponseTooLarge?.(exchange, status, upRes.headers);
+        if (verdict !== undefined && refusal === undefined) refusal = { refusal: verdict, by: inspector.name };
+      } catch {
+        refusal ??= { by: inspector.name, refusal: { status: 502, code: 'ZG_ERR_HTTP_BAD_RESPONSE', reasons: [], message: 'the proxy could not check the app\'s answer' } };
+      }
+    }
+    if (refusal === undefined) return this.#stream(res, upRes, exchange, ctx, already);
+    upRes.destroy();
+    this.metrics.refusals.inc({ app: ctx.app.id, code: refusal.refusal.code });
+    this.#auditDeny(exchange, refusal.refusal, refusal.by);
+    ctx.render(res, refusal.refusal, exchange);
+    this.#finished(exchange, { status: refusal.refusal.status, headers: {}, bytes: 0, durationMs: this.#now() - exchange.startedAt }, false);
   }
 
   #answerBuffered(res: ServerResponse, upRes: IncomingMessage, body: Buffer, exchange: HttpExchange, ctx: Context): void {

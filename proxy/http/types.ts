@@ -74,4 +74,10 @@ export interface HttpInspector {
    * mode); otherwise the answer has already streamed and the return value is ignored.
    */
   onResponse?(exchange: HttpExchange, response: HttpResponseInfo): HttpRefusal | undefined;
+  /**
+   * An answer this inspector wanted buffered is larger than `maxBodyBytes`, so it cannot be
+   * checked. A refusal replaces it (enforce mode: never pass what could not be checked);
+   * otherwise it streams through unchecked, and onResponse sees it without a body at the end.
+   */
+  onResponseTooLarge?(exchange: HttpExchange, status: number, headers: IncomingHttpHeaders): HttpRefusal | undefined;
 }

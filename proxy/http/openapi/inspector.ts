@@ -102,21 +102,45 @@ export class OpenApiInspector implements HttpInspector {
     return this.#responseViolation(exchange, settings.responseValidation, op, response.status, { problem: 'undeclared-fields', fields });
   }
 
+  onResponseTooLarge(exchange: HttpExchange, status: number): HttpRefusal | undefined {
+    const settings = httpSettings(exchange.app);
+    const op = this.#operations.get(exchange);
+    // Only called for an answer wantsResponseBody asked for: a declared operation, status and JSON.
+    if (settings === undefined || settings.responseValidation === 'off' || op === undefined) return undefined;
+    return this.#responseViolation(exchange, settings.responseValidation, op, status, { problem: 'too-large', fields: [], maxBodyBytes: settings.maxBodyBytes });
+  }
+
   /** Finds the exchange's declared operation when the request matches one (for its response). */
   #remember(api: CompiledApi, exchange: HttpExchange): void {
     const found = findOperation(api, exchange.method, exchange.path);
     if ('op' in found) this.#operations.set(exchange, found.op);
   }
 
-  #responseViolation(exchange: HttpExchange, mode: 'report' | 'enforce', op: CompiledOperation, status: number, what: { problem: string; fields: string[] }): HttpRefusal | undefined {
+  #responseViolation(
+    exchange: HttpExchange,
+    mode: 'report' | 'enforce',
+    op: CompiledOperation,
+    status: number,
+    what: { problem: 'malformed' | 'undeclared-fields' | 'too-large'; fields: string[]; maxBodyBytes?: number },
+  ): HttpRefusal | undefined {
     const enforce = mode === 'enforce';
-    const detail = { method: exchange.method, path: exchange.path.slice(0, PATH_MAX), template: op.template, status, problem: what.problem, fields: what.fields };
+    const detail = {
+      method: exchange.method,
+      path: exchange.path.slice(0, PATH_MAX),
+      template: op.template,
+      status,
+      problem: what.problem,
+      fields: what.fields,
+      ...(what.maxBodyBytes === undefined ? {} : { maxBodyBytes: what.maxBodyBytes }),
+    };
     this.#incident(exchange, enforce, [], { direction: 'response', mode, ...detail });
     if (!enforce) return undefined;
     const message =
       what.problem === 'malformed'
         ? `the app's answer to ${exchange.method} ${op.template} is not valid JSON`
-        : `the app's answer to ${exchange.method} ${op.template} has fields its OpenAPI document does not declare (${what.fields.join(', ')})`;
+        : what.problem === 'too-large'
+          ? `the app's answer to ${exchange.method} ${op.template} is larger than ${what.maxBodyBytes} bytes (maxBodyBytes), so it cannot be checked against the OpenAPI document`
+          : `the app's answer to ${exchange.method} ${op.template} has fields its OpenAPI document does not declare (${what.fields.join(', ')})`;
     return { status: 502, code: 'ZG_ERR_HTTP_BAD_RESPONSE', reasons: [], message, detail };
   }
 

@@ -228,6 +228,27 @@ describe('OpenApiInspector', () => {
     }
   });
 
+  it('an answer too large to check: reported (report) or refused (enforce), never passed as checked', () => {
+    for (const mode of ['report', 'enforce'] as const) {
+      const audit = recorder();
+      const inspector = new OpenApiInspector({ audit });
+      const ex = exchange(appWith(httpConfig({ responseValidation: mode })), 'GET', '/users/3');
+      expect(inspector.onRequest(ex)).toBeUndefined();
+      const result = inspector.onResponseTooLarge(ex, 200);
+      if (mode === 'enforce') expect(result).toMatchObject({ status: 502, code: 'ZG_ERR_HTTP_BAD_RESPONSE', detail: { problem: 'too-large', maxBodyBytes: ex.app.http!.maxBodyBytes } });
+      else expect(result).toBeUndefined();
+      expect(result?.message ?? '').toMatch(mode === 'enforce' ? /larger than \d+ bytes \(maxBodyBytes\)/ : /^$/);
+      expect(audit.events).toEqual([expect.objectContaining({ type: 'http.violation', decision: mode === 'enforce' ? 'deny' : 'allow', detail: expect.objectContaining({ direction: 'response', problem: 'too-large', template: '/users/{id}', status: 200 }) })]);
+    }
+    // Off, or an exchange without a declared operation: nothing to say.
+    const audit = recorder();
+    const inspector = new OpenApiInspector({ audit });
+    const off = exchange(appWith(httpConfig({ responseValidation: 'off' })), 'GET', '/users/3');
+    inspector.onRequest(off);
+    expect(inspector.onResponseTooLarge(off, 200)).toBeUndefined();
+    expect(audit.events).toEqual([]);
+  });
+
   it('checks responses of undeclared operations or statuses not at all', () => {
     const audit = recorder();
     const inspector = new OpenApiInspector({ audit });
