@@ -112,6 +112,10 @@ export const REASONS = {
     summary: 'no published app has the requested id',
     remediation: 'You asked for an app that does not exist. Check the name against the list that `zerogate apps` shows.',
   },
+  'app-changed': {
+    summary: "an administrator changed the app's upstream address or HTTP handling: live connections made under the old publication were closed (addition to DESIGN.md §6)",
+    remediation: 'The app was changed by your administrator, so your open connection to it was closed. Connect again: your access is unchanged.',
+  },
   'target-not-allowed': {
     summary: 'an OPEN named a target host:port, but the app publishes a single upstream (addition to DESIGN.md §6)',
     remediation:

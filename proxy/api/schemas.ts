@@ -557,7 +557,7 @@ export const MANAGE_ROUTES = {
     method: 'PUT',
     url: '/v1/admin/apps/:id',
     operationId: 'editApp',
-    summary: 'Replace an app\'s definition (a config app is overridden by the API\'s); live streams are decided again at once',
+    summary: 'Replace an app\'s definition (a config app is overridden by the API\'s); live streams are decided again at once, and those opened under another upstream or HTTP handling are reset (app-changed)',
     roles: ADMIN,
     schema: {
       params: strict({ id: CATALOG_ID }, ['id']),

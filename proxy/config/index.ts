@@ -4,6 +4,7 @@ export { defaultConfig, loadConfig, parseConfig, type DefaultConfigOptions } fro
 export { CONFIG_SCHEMA } from './schema.ts';
 export { CONFIG_DEFAULTS, DURATION_BOUNDS, HTTP_BOUNDS, ID_PATTERN, LIMIT_BOUNDS, USERNAME_PATTERN } from './defaults.ts';
 export { formatSize, tryParseSize } from './size.ts';
+export { samePublication } from './publication.ts';
 export type {
   AllowCriterion,
   AnomalyConfig,

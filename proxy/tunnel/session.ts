@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import { attachFrameReader, Mux, wsTransport, type ByteSocket, type DataSocket, type MuxStream, type OpenRequest, type RawSocketLike } from '../../shared/mux/index.ts';
 import { MAX_MISSED_PONGS, PING_INTERVAL_MS, validateLimits, type Problem, type WireLimits } from '../../shared/wire/index.ts';
 import type { AuditLog } from '../audit/index.ts';
-import type { AppConfig, TunnelLimitsConfig } from '../config/index.ts';
+import { samePublication, type AppConfig, type TunnelLimitsConfig } from '../config/index.ts';
 import type { Device, Store } from '../store/index.ts';
 import { isZerogateError } from '../../shared/errors.ts';
 import type { PresentedDevice, SessionIdentity, SessionService } from '../identity/index.ts';
@@ -212,6 +212,20 @@ export class TunnelSession {
     let reset = 0;
     for (const [stream, app] of [...this.#live]) {
       const current = apps.get(app.id);
+      if (current !== undefined && current !== app) {
+        if (!samePublication(app, current)) {
+          // Dialled (and its HTTP handling set) for the old publication: the next connection
+          // gets the new one. Access is not lost, so no notice.
+          const problem = { code: 'ZG_ERR_STREAM_RESET', reasons: ['app-changed'], message: `app ${app.id} was changed by an administrator (its address or HTTP handling): connect again` };
+          this.#live.delete(stream);
+          stream.reset(problem);
+          reset++;
+          this.#deps.metrics.resets.inc({ reason: 'app-changed' });
+          this.#audit('stream.reset', { app: app.id, decision: 'deny', reasons: problem.reasons, detail: { stream: stream.id, trigger, code: problem.code } });
+          continue;
+        }
+        this.#live.set(stream, current);
+      }
       let decision = decided.get(app.id);
       if (!decided.has(app.id)) {
         decision = current === undefined ? undefined : decideAccess(current, policies, this.#subject(), this.#deps.metrics, now, 'denials');

@@ -131,17 +131,28 @@ describe('apps and policies through the admin API', () => {
     expect(event?.detail?.restrictedUpstream).toBeUndefined();
   });
 
-  it('edits an app: a new upstream takes effect for the next stream', async () => {
+  it('edits an app: a live stream to the old upstream is reset (app-changed), the next one reaches the new upstream; a rename cuts nothing', async () => {
+    const old = await openStream(agent.client, 'api-echo');
+    expect(await old.opened).toBe('ok');
+    expect(await echoOnce(old, 'old')).toBe('old');
     const before = echoB.connections;
     const reply = await call(stack, 'PUT', '/v1/admin/apps/api-echo', { bearer: admin, body: { upstream: `tcp://127.0.0.1:${echoB.port}`, users: [TEST_USER] } });
     expect(reply.status).toBe(200);
     expect(reply.json).toMatchObject({ id: 'api-echo', name: 'api-echo', upstream: `tcp://127.0.0.1:${echoB.port}`, source: 'api' });
+    expect(await old.closed).toMatchObject({ code: 'ZG_ERR_STREAM_RESET', reasons: ['app-changed'] });
     const stream = await openStream(agent.client, 'api-echo');
     expect(await stream.opened).toBe('ok');
     expect(await echoOnce(stream, 'moved')).toBe('moved');
     expect(echoB.connections).toBe(before + 1);
+    // Only the name changes: the live stream goes on (the edit is applied before the answer).
+    const renamed = await call(stack, 'PUT', '/v1/admin/apps/api-echo', { bearer: admin, body: { name: 'Echo, renamed', upstream: `tcp://127.0.0.1:${echoB.port}`, users: [TEST_USER] } });
+    expect(renamed.status).toBe(200);
+    expect(await echoOnce(stream, 'still here')).toBe('still here');
     stream.local.destroy();
     expect((await audits('app.edit'))[0]?.detail).toMatchObject({ app: 'api-echo', by: 'api-token:ops-automation', previousSource: 'api' });
+    await stack.proxy.audit.flush();
+    const resets = await stack.proxy.store.queryAudit({ type: 'stream.reset', limit: 20 });
+    expect(resets.filter((e) => e.app === 'api-echo').map((e) => e.reasons)).toEqual([['app-changed']]);
   });
 
   it('unpublishes an app: its live stream is reset with app-not-found, new opens are refused', async () => {
