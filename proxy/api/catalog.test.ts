@@ -110,6 +110,15 @@ describe('CatalogService', () => {
     expect(service.isGuarded(live.apps[2]!)).toBe(true);
     expect(service.isGuarded(live.apps[3]!)).toBe(false);
     expect(service.isGuarded(live.apps[0]!)).toBe(false);
+    // A reload makes new app objects; a live stream may still hold the old ones: the API app's
+    // old object stays guarded (it used to be forgotten, and so unchecked), approved ones stay so.
+    await service.reload();
+    const reloaded = applied.at(-1)!;
+    expect(reloaded.apps[2]).not.toBe(live.apps[2]);
+    expect([live.apps[2], reloaded.apps[2]].map((a) => service.isGuarded(a!))).toEqual([true, true]);
+    expect([live.apps[3], reloaded.apps[3]].map((a) => service.isGuarded(a!))).toEqual([false, false]);
+    // An app object the catalogue never made (not approved by anyone) is checked: fail closed.
+    expect(service.isGuarded({ ...live.apps[0]! })).toBe(true);
 
     // A reload keeps the overlay: the new config's apps plus the store's.
     await service.setBase({ apps: [], policies: config.policies });

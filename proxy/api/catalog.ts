@@ -206,8 +206,13 @@ export class CatalogService {
   readonly #warn: (line: string) => void;
   #base: CatalogBase;
   #current: Catalog = { apps: new Map(), policies: new Map(), warnings: [] };
-  /** Effective app objects whose upstream is checked at dial time (API apps without the override). */
-  #guarded = new WeakSet<AppConfig>();
+  /**
+   * App objects whose upstream was approved as it is: config apps, and API apps published with
+   * `allowRestrictedUpstream`. Every other object is checked at dial time. Kept across loads (an
+   * object's standing never changes): a live stream holding an app object from before a reload
+   * must stay guarded, so what is not known to be approved is checked (fail closed).
+   */
+  readonly #approved = new WeakSet<AppConfig>();
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: CatalogServiceOptions) {
@@ -223,7 +228,7 @@ export class CatalogService {
 
   /** Whether connecting to this app's upstream must pass the SSRF check (see upstream-guard.ts). */
   isGuarded(app: AppConfig): boolean {
-    return this.#guarded.has(app);
+    return !this.#approved.has(app);
   }
 
   /** Reads the store's rows, overlays them on the config and applies the result. */
@@ -231,10 +236,8 @@ export class CatalogService {
     const [apps, policies] = await Promise.all([this.#store.listCatalog('app'), this.#store.listCatalog('policy')]);
     const catalog = overlayCatalog(this.#base, { apps, policies });
     for (const line of catalog.warnings) this.#warn(line);
-    const guarded = new WeakSet<AppConfig>();
-    for (const entry of catalog.apps.values()) if (entry.source === 'api' && !entry.allowRestrictedUpstream) guarded.add(entry.app);
+    for (const entry of catalog.apps.values()) if (entry.source !== 'api' || entry.allowRestrictedUpstream) this.#approved.add(entry.app);
     this.#current = catalog;
-    this.#guarded = guarded;
     this.#apply(
       [...catalog.apps.values()].map((a) => a.app),
       Object.fromEntries([...catalog.policies].map(([name, p]) => [name, p.policy])),
