@@ -226,6 +226,22 @@ describe('desktop window (renderer) against a fake bridge replaying core states'
     await done(page);
   });
 
+  it("a sign-in's notes (an address that cannot be reached now) are shown as information, not as an error", async () => {
+    const state = fixture('failover');
+    const note = `${state.proxies![1]} cannot be reached now; it is kept as a proxy address and used when it answers`;
+    const page = await open({ ...state, notes: [note] });
+    const notes = page.getByTestId('notes');
+    await notes.waitFor();
+    expect(await notes.getAttribute('role')).toBe('status');
+    expect(await notes.innerText()).toBe(note);
+    expect(await page.getByTestId('problem').count()).toBe(0);
+    await screenshot(page, 'desktop-8-sign-in-note');
+    // A later state without notes removes the box.
+    await page.evaluate(`window.__emit(${JSON.stringify(state)})`);
+    await expect.poll(() => notes.count()).toBe(0);
+    await done(page);
+  });
+
   it('no keyring: explains why it will not sign in, and keeps the button off', async () => {
     const page = await open(fixture('secrets-unavailable'), 560);
     expect(await page.getByTestId('secrets-unavailable').innerText()).toContain('will not store your sign-in unencrypted');

@@ -59,6 +59,10 @@ export interface EndpointView {
   since: string;
 }
 
+/** Most notes a state carries, and the longest one. */
+export const NOTES_MAX = 8;
+export const NOTE_MAX_LENGTH = 300;
+
 export interface DesktopState {
   phase: Phase;
   /** The signed-in user, when there is a session. */
@@ -88,6 +92,12 @@ export interface DesktopState {
   blocked?: { apps: string[]; reasons: string[] };
   /** The last thing that went wrong that the user should know about. */
   problem?: ProblemView;
+  /**
+   * What the last sign-in noted that is not an error (as `zerogate login` prints `note:` lines),
+   * e.g. a proxy address that cannot be reached now and is kept for later. At most
+   * {@link NOTES_MAX}, each at most {@link NOTE_MAX_LENGTH} characters.
+   */
+  notes?: string[];
   settings: { startAtLogin: boolean };
   /** Whether this machine can encrypt the agent's secrets (safeStorage). */
   secrets: { available: boolean; store: string; message?: string };

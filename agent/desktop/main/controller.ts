@@ -13,7 +13,7 @@ import { CHECK_LABELS, collectPosture, PostureReporter, postureChecklist, ToolOu
 import { SessionKeeper, signIn, signOut, SIGN_IN_WARNING_MS, type SignInOptions, type SignInResult, type SignOutResult } from '../../core/session/index.ts';
 import { FILES, proxyUrlsOf, type AgentHome, type DeviceCredentials, type Enrollment } from '../../core/state/index.ts';
 import { listenApp, TunnelClient, type AppListener, type TunnelClientOptions, type TunnelState } from '../../core/tunnel/index.ts';
-import type { AppView, CheckView, ConnectionView, DesktopState, EndpointView, Phase, ProblemView, SignInInput } from '../contract/index.ts';
+import { NOTE_MAX_LENGTH, NOTES_MAX, type AppView, type CheckView, type ConnectionView, type DesktopState, type EndpointView, type Phase, type ProblemView, type SignInInput } from '../contract/index.ts';
 import { fetchApps, type AppVerdict } from '../../core/apps/index.ts';
 import type { ElectronPort } from './electron-port.ts';
 import { SECRETS_UNAVAILABLE_CODE, secretStoreStatus } from './secret-box.ts';
@@ -82,6 +82,8 @@ export class DesktopController {
   readonly #access = new Map<string, boolean>();
   #posture: PostureReport | undefined;
   #problem: ProblemView | undefined;
+  /** The last sign-in's `note:` lines (DesktopState.notes). */
+  #notes: string[] = [];
   #sessionWarned = false;
   /** A posture report reached the proxy in this run: until then `posture-missing` is expected, not news. */
   #postureSent = false;
@@ -157,7 +159,15 @@ export class DesktopController {
     if (this.#posture !== undefined) state.postureCollectedAt = this.#posture.collectedAt;
     if (blocked.apps.length > 0 || blocked.reasons.length > 0) state.blocked = blocked;
     if (this.#problem !== undefined) state.problem = this.#problem;
+    if (this.#notes.length > 0) state.notes = [...this.#notes];
     return state;
+  }
+
+  #note(line: string): void {
+    if (!line.startsWith('note: ') || this.#notes.length >= NOTES_MAX) return;
+    const text = line.slice('note: '.length);
+    this.#notes.push(text.length > NOTE_MAX_LENGTH ? `${text.slice(0, NOTE_MAX_LENGTH - 1)}…` : text);
+    this.#publish();
   }
 
   /**
@@ -182,13 +192,16 @@ export class DesktopController {
     this.#signIn = abort;
     this.#signInStartedAt = this.#core.now();
     this.#problem = undefined;
+    this.#notes = [];
     this.#publish();
     try {
       await this.#core.signIn({
         home: this.#home,
         method: 'browser',
         signal: abort.signal,
-        say: () => undefined,
+        // The core's `note:` lines (what `zerogate login` prints) are shown in the window; its
+        // other lines narrate the sign-in, which the window shows its own way.
+        say: (line) => this.#note(line),
         open: (url) => this.#openBrowser(url),
         ...(proxyUrls === undefined ? {} : { proxyUrls }),
         ...(input.caFingerprint === undefined ? {} : { caFingerprint: input.caFingerprint }),

@@ -22,7 +22,7 @@ import { fetchApps } from '../../core/apps/index.ts';
 import { enrollWithToken } from '../../core/enroll/index.ts';
 import type { SignInOptions, SignInResult } from '../../core/session/index.ts';
 import { SEALED_PREFIX } from '../../core/state/index.ts';
-import { CHANNELS, type DesktopState } from '../contract/index.ts';
+import { CHANNELS, NOTE_MAX_LENGTH, NOTES_MAX, type DesktopState } from '../contract/index.ts';
 import { DesktopApp } from './app.ts';
 import { FakeElectron } from './test-electron.ts';
 
@@ -306,6 +306,35 @@ describe('desktop app: the session about to end', () => {
       await echo.close();
     }
   }, 30_000);
+});
+
+describe("desktop app: the sign-in's notes", () => {
+  it('shows the core\'s note: lines (not its other lines) until the next sign-in, bounded in number and length', async () => {
+    const electron = new FakeElectron();
+    const homeDir = join(tempDir('zg-desktop-'), 'home');
+    let lines: string[] = [];
+    const desktop = newApp(electron, homeDir, () => compliantReport(), async (options) => {
+      for (const line of lines) options.say(line);
+      throw Object.assign(new Error('the identity provider cannot be reached: try again shortly'), { code: 'ZG_ERR_AUTH_IDP_UNAVAILABLE' });
+    });
+    await desktop.start();
+    try {
+      const input = { proxyUrls: ['https://a.example:8443, https://b.example:8443'], caFingerprint: 'ab'.repeat(32) };
+      lines = ['Opening your browser to sign in', 'note: https://b.example:8443 cannot be reached now; it is kept as a proxy address and used when it answers'];
+      const first = (await electron.invoke(PAGE_URL, CHANNELS.signIn, input)) as { ok: true; state: DesktopState };
+      expect(first.state.notes).toEqual(['https://b.example:8443 cannot be reached now; it is kept as a proxy address and used when it answers']);
+      expect(first.state.phase).toBe('signed-out');
+      lines = Array.from({ length: 20 }, (_, i) => `note: ${String(i).repeat(400)}`);
+      const second = (await electron.invoke(PAGE_URL, CHANNELS.signIn, input)) as { ok: true; state: DesktopState };
+      expect(second.state.notes).toHaveLength(NOTES_MAX);
+      expect(second.state.notes!.every((n) => n.length <= NOTE_MAX_LENGTH && n.endsWith('…'))).toBe(true);
+      lines = [];
+      const third = (await electron.invoke(PAGE_URL, CHANNELS.signIn, input)) as { ok: true; state: DesktopState };
+      expect(third.state.notes).toBeUndefined();
+    } finally {
+      await desktop.controller.stop();
+    }
+  });
 });
 
 describe('desktop app without a usable keyring', () => {

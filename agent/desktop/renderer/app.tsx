@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { CallResult, DesktopState, ProblemView, ZerogateBridge } from '../contract/index.ts';
-import { AppsSection, Checklist, ProblemBanner, ProxyList, SessionBanner, SettingsSection, SignedOut, SigningIn, StatusBadge } from './components.tsx';
+import { AppsSection, Checklist, NotesBanner, ProblemBanner, ProxyList, SessionBanner, SettingsSection, SignedOut, SigningIn, StatusBadge } from './components.tsx';
 import { blockedNames } from './format.ts';
 import { Icon } from './icons.tsx';
 
@@ -58,6 +58,7 @@ export function App({ bridge }: { bridge: ZerogateBridge | undefined }) {
       </header>
       <main class="container" id="main">
         {problem !== undefined ? <ProblemBanner problem={problem} /> : null}
+        {state.notes !== undefined && state.notes.length > 0 ? <NotesBanner notes={state.notes} /> : null}
         {signedIn && state.session?.expiringSoon === true ? <SessionBanner endsAt={state.session.endsAt} busy={busy} onSignIn={() => run(() => bridge.signIn())} /> : null}
         {state.phase === 'signed-out' ? <SignedOut state={state} busy={busy} onSignIn={(input) => run(() => bridge.signIn(input))} /> : null}
         {state.phase === 'signing-in' ? <SigningIn state={state} onCancel={() => run(() => bridge.cancelSignIn())} /> : null}

@@ -29,6 +29,20 @@ export function ProblemBanner({ problem }: { problem: ProblemView }) {
   );
 }
 
+/** What the last sign-in noted (not errors): e.g. a proxy address kept for when it answers. */
+export function NotesBanner({ notes }: { notes: readonly string[] }) {
+  return (
+    <div class="banner banner-info" role="status" data-testid="notes">
+      <Icon name="info" />
+      <div>
+        {notes.map((note) => (
+          <p key={note}>{note}</p>
+        ))}
+      </div>
+    </div>
+  );
+}
+
 export function SessionBanner({ endsAt, busy, onSignIn }: { endsAt: string; busy: boolean; onSignIn: () => void }) {
   return (
     <section class="banner banner-warn" role="alert" aria-labelledby="session-title" data-testid="session-expiring">

@@ -1,5 +1,5 @@
 /** Small inline SVG status icons: each state has its own shape, and always a text beside it. */
-export type IconName = 'ok' | 'fail' | 'unknown' | 'wait' | 'off' | 'warn';
+export type IconName = 'ok' | 'fail' | 'unknown' | 'wait' | 'off' | 'warn' | 'info';
 
 const PATHS: Record<IconName, string> = {
   ok: 'M4 8.5l2.5 2.5L12 5.5',
@@ -8,6 +8,7 @@ const PATHS: Record<IconName, string> = {
   wait: 'M8 4v4l2.5 1.5',
   off: 'M4.5 8h7',
   warn: 'M8 4.5v4M8 11v.5',
+  info: 'M8 7.5v4M8 4.5v.5',
 };
 
 export function Icon({ name }: { name: IconName }) {
