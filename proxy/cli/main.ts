@@ -122,10 +122,17 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { config: { type: 'string' } });
   const file = configPath(values.config, io);
   const config = loadConfig(file);
-  const proxy = await startProxy({ config, log: io.err });
+  let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
+  let pending = false;
   // SIGHUP re-reads the apps and policies: new streams are decided on them and live ones are
   // decided again at once. A config that does not load keeps the running one.
-  io.onReload?.(async () => {
+  const reload = async (): Promise<void> => {
+    if (proxy === undefined) {
+      // Asked before the proxy is up (it says "listening" first): done as soon as it is, never
+      // the signal's default action (which would end the process).
+      pending = true;
+      return;
+    }
     try {
       const next = loadConfig(file);
       // The reloaded config goes under the store's API changes (an app or policy changed through
@@ -137,7 +144,10 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     } catch (error) {
       io.err(`error ${isZerogateError(error) ? error.code : 'ZG_ERR_INTERNAL'}: reload refused, keeping the running config: ${error instanceof Error ? error.message : String(error)}`);
     }
-  });
+  };
+  io.onReload?.(reload);
+  proxy = await startProxy({ config, log: io.err });
+  if (pending) await reload();
   await io.untilStopped();
   io.err('shutting down');
   await proxy.close();

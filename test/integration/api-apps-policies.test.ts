@@ -493,4 +493,35 @@ describe('SIGHUP reload of `zerogate-proxy serve` keeps the API changes', () => 
       await echo.close();
     }
   }, 60_000);
+
+  it('a reload asked for while the proxy is still starting is done once it is up (the signal never ends it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zg-reload-early-'));
+    const file = join(dir, 'zerogate.yaml');
+    writeFileSync(file, 'server:\n  listen: "127.0.0.1:0"\n  hostnames: [localhost, 127.0.0.1]\ndataDir: ./data\naudit:\n  file: none\napps: []\n');
+    const lines: string[] = [];
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    let early: Promise<void> | undefined;
+    let registeredBeforeListening: boolean | undefined;
+    // The handler is asked at once, as a SIGHUP right after the process started would be.
+    const onReload = (fn: () => Promise<void>): void => {
+      // Registered before the proxy says it listens: a SIGHUP sent on that line (systemd's
+      // ExecReload, a script) finds the handler, never the signal's default (ending the process).
+      registeredBeforeListening = !lines.some((l) => l.includes('listening on'));
+      early = fn();
+    };
+    const exit = main(['serve', '--config', file], { out: (l) => lines.push(l), err: (l) => lines.push(l), env: {}, untilStopped: () => stopped, onReload });
+    try {
+      expect(registeredBeforeListening).toBe(true);
+      await waitFor(() => lines.some((l) => l.startsWith('reloaded 0 app(s)')), 20_000, 'the early reload');
+      await early;
+      const listening = lines.findIndex((l) => l.includes('listening on'));
+      expect(listening).toBeGreaterThanOrEqual(0);
+      expect(lines.findIndex((l) => l.startsWith('reloaded 0 app(s)'))).toBeGreaterThan(listening);
+    } finally {
+      stop();
+      expect(await exit).toBe(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
