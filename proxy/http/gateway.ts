@@ -439,15 +439,7 @@ export class HttpGateway {
    */
   #tooLarge(res: ServerResponse, upRes: IncomingMessage, exchange: HttpExchange, ctx: Context, already: Buffer[]): void {
     const status = upRes.statusCode ?? 502;
-    let refusal: { refusal: HttpRefusal; by: string } | undefined;
-    for (const inspector of this.#inspectors) {
-      try {
-        const verdict = inspector.onResponseTooLarge?.(exchange, status, upRes.headers);
-        if (verdict !== undefined && refusal === undefined) refusal = { refusal: verdict, by: inspector.name };
-      } catch {
-        refusal ??= { by: inspector.name, refusal: { status: 502, code: 'ZG_ERR_HTTP_BAD_RESPONSE', reasons: [], message: 'the proxy could not check the app\'s answer' } };
-      }
-    }
+    const refusal = this.#firstResponseRefusal((inspector) => inspector.onResponseTooLarge?.(exchange, status, upRes.headers));
     if (refusal === undefined) return this.#stream(res, upRes, exchange, ctx, already);
     upRes.destroy();
     this.metrics.refusals.inc({ app: ctx.app.id, code: refusal.refusal.code });
@@ -456,18 +448,27 @@ export class HttpGateway {
     this.#finished(exchange, { status: refusal.refusal.status, headers: {}, bytes: 0, durationMs: this.#now() - exchange.startedAt }, false);
   }
 
-  #answerBuffered(res: ServerResponse, upRes: IncomingMessage, body: Buffer, exchange: HttpExchange, ctx: Context): void {
-    const status = upRes.statusCode ?? 502;
-    const info: HttpResponseInfo = { status, headers: upRes.headers, body, bytes: body.length, durationMs: this.#now() - exchange.startedAt };
+  /**
+   * Asks every inspector about an answer (each one sees it, for its bookkeeping) and keeps the
+   * first refusal; an inspector that throws refuses it (fail closed).
+   */
+  #firstResponseRefusal(ask: (inspector: HttpInspector) => HttpRefusal | undefined): { refusal: HttpRefusal; by: string } | undefined {
     let refusal: { refusal: HttpRefusal; by: string } | undefined;
     for (const inspector of this.#inspectors) {
       try {
-        const verdict = inspector.onResponse?.(exchange, info);
+        const verdict = ask(inspector);
         if (verdict !== undefined && refusal === undefined) refusal = { refusal: verdict, by: inspector.name };
       } catch {
-        refusal ??= { by: inspector.name, refusal: { status: 502, code: 'ZG_ERR_HTTP_BAD_RESPONSE', reasons: [], message: 'the proxy could not check the app\'s answer' } };
+        refusal ??= { by: inspector.name, refusal: { status: 502, code: 'ZG_ERR_HTTP_BAD_RESPONSE', reasons: [], message: "the proxy could not check the app's answer" } };
       }
     }
+    return refusal;
+  }
+
+  #answerBuffered(res: ServerResponse, upRes: IncomingMessage, body: Buffer, exchange: HttpExchange, ctx: Context): void {
+    const status = upRes.statusCode ?? 502;
+    const info: HttpResponseInfo = { status, headers: upRes.headers, body, bytes: body.length, durationMs: this.#now() - exchange.startedAt };
+    const refusal = this.#firstResponseRefusal((inspector) => inspector.onResponse?.(exchange, info));
     if (refusal !== undefined) {
       this.metrics.refusals.inc({ app: ctx.app.id, code: refusal.refusal.code });
       this.#auditDeny(exchange, refusal.refusal, refusal.by);

@@ -216,12 +216,8 @@ export class TunnelSession {
         if (!samePublication(app, current)) {
           // Dialled (and its HTTP handling set) for the old publication: the next connection
           // gets the new one. Access is not lost, so no notice.
-          const problem = { code: 'ZG_ERR_STREAM_RESET', reasons: ['app-changed'], message: `app ${app.id} was changed by an administrator (its address or HTTP handling): connect again` };
-          this.#live.delete(stream);
-          stream.reset(problem);
+          this.#cut(stream, app.id, { code: 'ZG_ERR_STREAM_RESET', reasons: ['app-changed'], message: `app ${app.id} was changed by an administrator (its address or HTTP handling): connect again` }, trigger);
           reset++;
-          this.#deps.metrics.resets.inc({ reason: 'app-changed' });
-          this.#audit('stream.reset', { app: app.id, decision: 'deny', reasons: problem.reasons, detail: { stream: stream.id, trigger, code: problem.code } });
           continue;
         }
         this.#live.set(stream, current);
@@ -237,11 +233,8 @@ export class TunnelSession {
         current === undefined || decision === undefined
           ? { code: 'ZG_ERR_POLICY_APP_NOT_FOUND', reasons: ['app-not-found'], message: `app ${app.id} is no longer published` }
           : toProblem(decision, app.id);
-      this.#live.delete(stream);
-      stream.reset(problem);
+      this.#cut(stream, app.id, problem, trigger);
       reset++;
-      for (const reason of problem.reasons) this.#deps.metrics.resets.inc({ reason });
-      this.#audit('stream.reset', { app: app.id, decision: 'deny', reasons: problem.reasons, detail: { stream: stream.id, trigger, code: problem.code } });
       lost.set(app.id, problem.reasons);
     }
     for (const [app, reasons] of lost) {
@@ -255,6 +248,14 @@ export class TunnelSession {
       });
     }
     return reset;
+  }
+
+  /** Resets a live stream with `problem`, counted and audited as `stream.reset`. */
+  #cut(stream: MuxStream, app: string, problem: { code: string; reasons: string[]; message: string }, trigger: string): void {
+    this.#live.delete(stream);
+    stream.reset(problem);
+    for (const reason of problem.reasons) this.#deps.metrics.resets.inc({ reason });
+    this.#audit('stream.reset', { app, decision: 'deny', reasons: problem.reasons, detail: { stream: stream.id, trigger, code: problem.code } });
   }
 
   #subject() {
