@@ -41,6 +41,12 @@ export interface ConsoleAuth {
   tokens: ConsoleTokens;
   /** The clientless handoff's codes and cookie (handoff.ts); undefined without `server.appsUrl`. */
   appsTokens?: AppsTokens;
+  /**
+   * Why a signed console or apps session (its user and `sid`) no longer holds: `account` (the
+   * embedded IdP's user was disabled or removed) or `session-ended` (signed out, or ended by an
+   * admin, on any node); undefined while it holds.
+   */
+  ended(user: string, sid: string, now: number): Promise<'account' | 'session-ended' | undefined>;
   /** The role groups of the config, for keeping cookies small (see ConsoleTokens.signSession). */
   roleGroups: ReadonlySet<string>;
   roleOf(groups: readonly string[]): ConsoleRole;
@@ -83,6 +89,11 @@ export async function createConsoleAuth(deps: ConsoleAuthDeps): Promise<ConsoleA
     return new ZerogateError(code, message, { reasons: ['user-unauthenticated'] });
   };
 
+  async function ended(user: string, sid: string, at: number): Promise<'account' | 'session-ended' | undefined> {
+    const [active, live] = await Promise.all([identity.console.accountActive(user), store.browserSessionLive(sid, at)]);
+    return !active ? 'account' : !live ? 'session-ended' : undefined;
+  }
+
   async function session(request: FastifyRequest): Promise<ConsoleSession | undefined> {
     const value = readCookie(request.headers.cookie, SESSION_COOKIE);
     if (value === undefined) {
@@ -93,10 +104,9 @@ export async function createConsoleAuth(deps: ConsoleAuthDeps): Promise<ConsoleA
     const at = now();
     const verified = await tokens.verifySession(value, at);
     if (verified === undefined) throw refuse(request, 'ZG_ERR_CONSOLE_SESSION_REQUIRED', 'cookie-invalid');
-    const [active, live] = await Promise.all([identity.console.accountActive(verified.user), store.browserSessionLive(verified.sid, at)]);
-    if (!active) throw refuse(request, 'ZG_ERR_CONSOLE_SESSION_REQUIRED', 'account', verified.user);
-    // Signed out, or ended by an admin, on any node: the signature alone is not enough.
-    if (!live) throw refuse(request, 'ZG_ERR_CONSOLE_SESSION_REQUIRED', 'session-ended', verified.user);
+    // Disabled, signed out, or ended by an admin, on any node: the signature alone is not enough.
+    const why = await ended(verified.user, verified.sid, at);
+    if (why !== undefined) throw refuse(request, 'ZG_ERR_CONSOLE_SESSION_REQUIRED', why, verified.user);
     if (!SAFE_METHODS.has(request.method)) {
       const origin = request.headers.origin;
       if (origin !== undefined && origin !== publicOrigin) throw refuse(request, 'ZG_ERR_CONSOLE_CSRF', 'origin', verified.user);
@@ -114,6 +124,7 @@ export async function createConsoleAuth(deps: ConsoleAuthDeps): Promise<ConsoleA
       return { user, ...(name === undefined ? {} : { name }), ...(email === undefined ? {} : { email }), groups, role };
     },
     session,
+    ended,
     tokens,
     ...(appsTokens === undefined ? {} : { appsTokens }),
     roleGroups,

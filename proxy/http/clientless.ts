@@ -182,11 +182,9 @@ async function browserSession(request: FastifyRequest, options: ClientlessOption
   const now = Date.now();
   const session = await tokens.verifySession(value, now);
   if (session === undefined) return { invalid: 'cookie-invalid' };
-  const [active, live] = await Promise.all([options.identity.console.accountActive(session.user), options.store.browserSessionLive(session.sid, now)]);
-  if (!active) return { invalid: 'account', user: session.user };
-  // The console session it was handed over from was signed out or ended by an admin.
-  if (!live) return { invalid: 'session-ended', user: session.user };
-  return { session };
+  // The user was disabled, or the console session it was handed over from was signed out or ended by an admin.
+  const why = await options.consoleAuth.ended(session.user, session.sid, now);
+  return why === undefined ? { session } : { invalid: why, user: session.user };
 }
 
 /**
@@ -297,9 +295,9 @@ async function spendHandoff(request: FastifyRequest, reply: FastifyReply, option
   const user = verified.identity.user;
   if (next === undefined) return fail('next', user);
   if (!(await options.store.markUsedOnce('apps-handoff', verified.jti, verified.expiresAt + 60_000, now))) return fail('replay', user);
-  if (!(await options.identity.console.accountActive(user))) return fail('account', user);
-  // Signed out of the console between minting the code and spending it.
-  if (!(await options.store.browserSessionLive(verified.identity.sid, now))) return fail('session-ended', user);
+  // Disabled, or signed out of the console between minting the code and spending it.
+  const why = await options.consoleAuth.ended(user, verified.identity.sid, now);
+  if (why !== undefined) return fail(why, user);
   const ttlMs = options.config.console.sessionTtlMs;
   const cookie = await tokens.signSession({ ...verified.identity, issuedAt: now, expiresAt: now + ttlMs });
   options.audit.record({ type: 'console.handoff', decision: 'allow', source: request.ip, user, detail: { step: 'apps-session', origin: appsOrigin, next: next.split('?')[0], expiresAt: now + ttlMs } });
